@@ -1,0 +1,145 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { ConfigManager } from '../config/manager.js';
+import { parseBindAddr } from '../config/schema.js';
+import { ReasoningStore } from '../ir/reasoning-store.js';
+import { PluginRegistry } from '../plugins/registry.js';
+import { registerBuiltinPlugins } from '../plugins/builtins.js';
+import { Router } from '../admin/router.js';
+import { handleAdmin, sendJson } from '../admin/http.js';
+import { installAdmin } from '../admin/index.js';
+import { installObservability } from '../observe/index.js';
+import { Gateway } from '../gateway/gateway.js';
+import { serveStatic } from './static.js';
+import { createLogger } from './logger.js';
+import { VERSION } from './version.js';
+import type { AppContext } from './context.js';
+
+export interface DaemonOptions {
+  configPath: string;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+}
+
+export interface Daemon {
+  readonly ctx: AppContext;
+  readonly server: Server;
+  /** http://host:port the daemon listens on. */
+  readonly url: string;
+  readonly port: number;
+  /** Stop accepting, drain in-flight gateway requests (up to graceMs), release everything. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const config = new ConfigManager(opts.configPath, opts.env ?? process.env);
+  const logger = opts.logger ?? createLogger(config.current.log_level);
+  const plugins = new PluginRegistry();
+  registerBuiltinPlugins(plugins);
+
+  const ctx: AppContext = {
+    version: VERSION,
+    startedAt: Date.now(),
+    config,
+    logger,
+    plugins,
+    reasoningStore: new ReasoningStore(),
+    observer: { finished() {} },
+    adminRouter: new Router(),
+    selfOrigins: new Set(),
+    draining: false,
+    closers: [],
+    services: {},
+  };
+  config.onChange((next, prev) => {
+    if (next.log_level !== prev.log_level) logger.level = next.log_level;
+  });
+
+  await installObservability(ctx);
+  installAdmin(ctx);
+  const gateway = new Gateway(ctx);
+  ctx.services.gateway = gateway;
+
+  const cfg = config.current;
+  const server = createServer(
+    {
+      requestTimeout: 0,
+      headersTimeout: cfg.headers_timeout_ms,
+      keepAliveTimeout: cfg.keep_alive_timeout_ms,
+      maxHeaderSize: 64 * 1024,
+    },
+    (req, res) => dispatch(ctx, gateway, req, res),
+  );
+  // Slow-loris guard: the whole header block must arrive within headers_timeout_ms.
+  server.headersTimeout = cfg.headers_timeout_ms;
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    s.setNoDelay(true);
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  const bind = parseBindAddr(cfg.bind_addr);
+  if (!bind) throw new Error(`invalid bind_addr ${cfg.bind_addr}`);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(bind.port, bind.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const hostForUrl = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${hostForUrl}:${addr.port}`;
+  ctx.selfOrigins.add(url);
+  ctx.selfOrigins.add(`http://localhost:${addr.port}`);
+  ctx.selfOrigins.add(`http://127.0.0.1:${addr.port}`);
+  logger.info({ url, config: config.path, version: VERSION }, 'tresor listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (graceMs = config.current.shutdown_grace_ms): Promise<void> => {
+    closing ??= (async () => {
+      ctx.draining = true;
+      server.close();
+      server.closeIdleConnections();
+      await gateway.drain(graceMs);
+      for (const s of sockets) s.destroy();
+      for (const fn of ctx.closers.reverse()) {
+        try {
+          await fn();
+        } catch (e) {
+          logger.error({ err: (e as Error).message }, 'error while closing');
+        }
+      }
+      config.close();
+      logger.info('tresor stopped');
+      logger.flush?.();
+    })();
+    return closing;
+  };
+
+  return { ctx, server, url, port: addr.port, close };
+}
+
+function dispatch(ctx: AppContext, gateway: Gateway, req: IncomingMessage, res: ServerResponse): void {
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+  if (gateway.handles(path)) {
+    gateway.handle(req, res, path, q === -1 ? '' : rawUrl.slice(q + 1));
+    return;
+  }
+  if (path === '/metrics' || path === '/api' || path.startsWith('/api/')) {
+    void handleAdmin(ctx, req, res, path, new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1)));
+    return;
+  }
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    if (serveStatic(req, res, path)) return;
+  }
+  sendJson(res, 404, { error: `not found: ${req.method} ${path}` });
+}

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import YAML from 'yaml';
+import { startDaemon, type Daemon } from '../../src/app/daemon.js';
+
+export interface TestDaemon {
+  daemon: Daemon;
+  url: string;
+  dir: string;
+  configPath: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A daemon in this process on 127.0.0.1:<random port>, with its config file and database in
+ * a fresh temp folder. `config` is an object (written as YAML) or YAML text.
+ */
+export async function startTestDaemon(config: Record<string, unknown> | string, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<TestDaemon> {
+  const dir = mkdtempSync(join(tmpdir(), 'tresor-test-'));
+  const configPath = join(dir, 'config.yaml');
+  const text =
+    typeof config === 'string'
+      ? config
+      : YAML.stringify({ bind_addr: '127.0.0.1:0', db_path: join(dir, 'tresor.db'), log_level: 'error', ...config });
+  writeFileSync(configPath, text, { mode: 0o600 });
+  const daemon = await startDaemon({ configPath, env: { ...process.env, ...opts.env }, logger: pino({ level: 'silent' }) });
+  return {
+    daemon,
+    url: daemon.url,
+    dir,
+    configPath,
+    async close() {
+      await daemon.close(1000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

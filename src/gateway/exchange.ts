@@ -137,11 +137,12 @@ export class Exchange {
     return { 'x-tresor-attempts': a.map((x) => `${x.downstream_id}:${x.status}`).join(',') };
   }
 
-  private record(p: Prepared, status: number, startedAt: number, error?: string): void {
+  private record(p: Prepared, status: number, startedAt: number, error?: string): Attempt {
     const a: Attempt = { downstream_id: p.ds.id, status, duration_ms: Math.round(performance.now() - startedAt) };
     if (p.target.option) a.option_id = p.target.option.id;
     if (error) a.error = error;
     this.info.entry.attempts.push(a);
+    return a;
   }
 
   /** Build the downstream request for a target: conversion and request plugins run here. */
@@ -271,22 +272,26 @@ export class Exchange {
         if (this.info.payloads) this.info.payloads.downstream_response = captureOf(text, cfg.capture_max_bytes);
         return { kind: 'failed', error: err, retryable: status === 429 || status >= 500 };
       }
+      // recorded before answering, so the x-tresor-attempts header and the log entry include it
+      const attempt = this.record(p, status, startedAt);
       let outcome: Outcome;
       try {
         outcome = this.stream ? await this.respondStream(p, up, emptyRetries < 3) : await this.respondBuffered(p, up, emptyRetries < 3);
       } catch (e) {
         if (this.clientGone) return { kind: 'done' };
         const err = e instanceof GatewayError ? e : upstreamFailure(p.ds, e);
-        this.record(p, err.info.status, startedAt, err.message);
+        attempt.status = err.info.status;
+        attempt.error = err.message;
+        attempt.duration_ms = Math.round(performance.now() - startedAt);
         return { kind: 'failed', error: err, retryable: !this.info.res.headersSent && err.info.status >= 500 };
       }
       if (outcome.kind === 'empty') {
-        this.record(p, status, startedAt, 'empty response');
+        attempt.error = 'empty response';
+        attempt.duration_ms = Math.round(performance.now() - startedAt);
         await delay(EMPTY_RETRY_BACKOFF_MS[emptyRetries++], this.ctl.signal);
         if (this.clientGone) return { kind: 'done' };
         continue;
       }
-      this.record(p, status, startedAt);
       return outcome;
     }
   }

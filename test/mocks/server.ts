@@ -140,9 +140,10 @@ async function send(res: ServerResponse, r: RenderedReply, delayMs: number): Pro
   }
   for (const frame of r.body) {
     if (res.destroyed) return;
-    res.write(frame);
+    // wait until the frame is handed to the socket, so a later destroy() cannot discard it
+    await new Promise<void>((done) => res.write(frame, () => done()));
     if (delayMs) await new Promise((t) => setTimeout(t, delayMs));
   }
   if (r.destroy) res.socket?.destroy();
-  else res.end();
+  else if (!r.hang) res.end();
 }

@@ -42,6 +42,8 @@ export interface RenderedReply {
   body: string | string[];
   /** Streaming: end the socket abruptly after writing `body` (a broken stream). */
   destroy?: boolean;
+  /** Streaming: after writing `body`, keep the connection open and send nothing more. */
+  hang?: boolean;
 }
 
 export interface StrictMockFormat {

@@ -260,12 +260,12 @@ export class Exchange {
       const status = up.statusCode;
       if (status >= 400) {
         const text = await readText(up).catch(() => '');
-        if (status === 429) {
+        // Resting only makes sense with keys to rotate to: a lone key keeps being tried, and
+        // the provider's own 429 (with its retry-after) reaches the client.
+        if (status === 429 && ring.keys.length > 1) {
           ring.rest(pick.slot, retryAfterMs(up.headers['retry-after']));
-          if (ring.keys.length > 1) {
-            this.record(p, 429, startedAt, 'rate limited; trying the next key');
-            continue;
-          }
+          this.record(p, 429, startedAt, 'rate limited; trying the next key');
+          continue;
         }
         const err = this.downstreamError(p, status, text, up.headers);
         this.record(p, status, startedAt, err.message);

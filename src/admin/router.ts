@@ -8,6 +8,8 @@ export class ApiError extends Error {
     message: string,
     readonly field?: string,
     readonly extra?: Record<string, unknown>,
+    /** Response headers to send with the error (retry-after). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -23,6 +25,8 @@ export interface AdminRequest {
   body: unknown;
   headers: IncomingMessage['headers'];
   clientAddr: string;
+  /** The request came over the admin Unix socket (socket_path), which only its owner can open. */
+  viaSocket?: boolean;
   req: IncomingMessage;
   res: ServerResponse;
   ctx: AppContext;

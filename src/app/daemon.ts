@@ -9,6 +9,7 @@ import { registerBuiltinPlugins } from '../plugins/builtins.js';
 import { Router } from '../admin/router.js';
 import { handleAdmin, sendJson } from '../admin/http.js';
 import { installAdmin } from '../admin/index.js';
+import { listenAdminSocket } from '../admin/socket.js';
 import { installObservability } from '../observe/index.js';
 import { Gateway } from '../gateway/gateway.js';
 import { serveStatic } from './static.js';
@@ -100,6 +101,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   ctx.selfOrigins.add(`http://localhost:${addr.port}`);
   ctx.selfOrigins.add(`http://127.0.0.1:${addr.port}`);
   logger.info({ url, config: config.path, version: VERSION }, 'tresor listening');
+  if (cfg.socket_path) {
+    try {
+      ctx.closers.push(await listenAdminSocket(ctx, cfg.socket_path));
+    } catch (e) {
+      server.close();
+      throw e;
+    }
+  }
+  // Hand edits of the file apply live from here on.
+  config.watch(logger);
 
   let closing: Promise<void> | undefined;
   const close = (graceMs = config.current.shutdown_grace_ms): Promise<void> => {

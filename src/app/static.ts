@@ -52,7 +52,10 @@ export function serveStatic(req: IncomingMessage, res: ServerResponse, path: str
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     'x-content-type-options': 'nosniff',
     ...(entry.type.startsWith('text/html')
-      ? { 'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'", 'x-frame-options': 'DENY' }
+      ? {
+          'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
+          'x-frame-options': 'DENY',
+        }
       : {}),
   });
   res.end(req.method === 'HEAD' ? undefined : entry.body);

@@ -77,7 +77,11 @@ export interface LoadedConfig {
 /** Parse and validate config text. Throws ConfigError naming every problem by key path. */
 export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const doc = YAML.parseDocument(text, { prettyErrors: true, keepSourceTokens: false });
-  if (doc.errors.length) throw new ConfigError(file, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
+  if (doc.errors.length)
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`),
+    );
   const raw = doc.toJS() ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, ['(root): must be a mapping of keys']);
   const problems: string[] = [];

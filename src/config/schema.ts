@@ -127,7 +127,10 @@ export const configSchema = z
     headers_timeout_ms: z.number().int().positive().default(10_000),
     keep_alive_timeout_ms: z.number().int().positive().default(65_000),
     shutdown_grace_ms: z.number().int().nonnegative().default(30_000),
-    session_ttl_hours: z.number().positive().default(24 * 7),
+    session_ttl_hours: z
+      .number()
+      .positive()
+      .default(24 * 7),
     downstreams: z.array(downstreamSchema).default([]),
     rules: z.array(ruleSchema).default([]),
     aliases: z.array(aliasGroupSchema).default([]),

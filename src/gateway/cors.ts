@@ -27,7 +27,8 @@ export function handlePreflight(req: IncomingMessage, res: ServerResponse, origi
   res.writeHead(204, {
     'access-control-allow-origin': origins.includes('*') ? '*' : origin,
     'access-control-allow-methods': 'GET, POST, OPTIONS',
-    'access-control-allow-headers': typeof reqHeaders === 'string' ? reqHeaders : 'authorization, content-type, x-api-key, x-goog-api-key, anthropic-version, anthropic-beta',
+    'access-control-allow-headers':
+      typeof reqHeaders === 'string' ? reqHeaders : 'authorization, content-type, x-api-key, x-goog-api-key, anthropic-version, anthropic-beta',
     'access-control-max-age': '600',
     vary: 'origin',
   });

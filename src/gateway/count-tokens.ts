@@ -81,7 +81,11 @@ async function forward(
     if (up.statusCode >= 400) {
       const err = mod.decodeError(up.statusCode, text);
       const status = up.statusCode === 401 || up.statusCode === 403 ? 502 : up.statusCode;
-      throw gw.fail(info, format, new GatewayError(status, err.kind, status === 502 ? `downstream ${ds.id} rejected the configured API key: ${err.message}` : err.message));
+      throw gw.fail(
+        info,
+        format,
+        new GatewayError(status, err.kind, status === 502 ? `downstream ${ds.id} rejected the configured API key: ${err.message}` : err.message),
+      );
     }
     gw.sendJson(info, 200, text);
     gw.finish(info);

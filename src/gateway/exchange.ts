@@ -344,7 +344,9 @@ export class Exchange {
       if (cfg.retry_on_empty && mayRetryEmpty && isEmptyResponse(res)) return { kind: 'empty' };
       for (let i = p.pipeline.steps.length - 1; i >= 0; i--) p.pipeline.steps[i].response?.(res, p.pctx);
       usage = res.usage;
-      outText = JSON.stringify(this.clientModule.encodeResponse(res, { model: this.model, request: p.ir as Request, reasoningStore: this.gw.ctx.reasoningStore }));
+      outText = JSON.stringify(
+        this.clientModule.encodeResponse(res, { model: this.model, request: p.ir as Request, reasoningStore: this.gw.ctx.reasoningStore }),
+      );
     }
     const { res } = this.info;
     if (res.destroyed) return { kind: 'done' };
@@ -448,7 +450,10 @@ export class Exchange {
     const { res } = this.info;
     const cfg = this.gw.ctx.config.current;
     const ctxOut = { model: this.model, request: p.ir as Request, reasoningStore: this.gw.ctx.reasoningStore };
-    const encoder: StreamEncoder = this.clientFormat === 'gemini' && !this.geminiSse() ? new GeminiArrayFramer(this.clientModule.createStreamEncoder(ctxOut)) : this.clientModule.createStreamEncoder(ctxOut);
+    const encoder: StreamEncoder =
+      this.clientFormat === 'gemini' && !this.geminiSse()
+        ? new GeminiArrayFramer(this.clientModule.createStreamEncoder(ctxOut))
+        : this.clientModule.createStreamEncoder(ctxOut);
     const decoder = p.dsModule.createStreamDecoder({ reasoningStore: this.gw.ctx.reasoningStore });
     const steps = p.pipeline.steps;
     const capUp = this.info.payloads ? new BodyCapture(cfg.capture_max_bytes) : undefined;
@@ -532,7 +537,8 @@ export class Exchange {
         for (const sse of reader.end()) for (const ev of decoder.push(sse)) if ((await emit(ev)) === 'empty') return { kind: 'empty' };
         for (const ev of decoder.end()) if ((await emit(ev)) === 'empty') return { kind: 'empty' };
       }
-      if (!terminal) await emit({ type: 'error', error: { status: 502, kind: 'upstream', message: `downstream ${p.ds.id} ended the stream before it was complete` } });
+      if (!terminal)
+        await emit({ type: 'error', error: { status: 502, kind: 'upstream', message: `downstream ${p.ds.id} ended the stream before it was complete` } });
     } catch (e) {
       if (this.clientGone) return { kind: 'done' };
       if (e instanceof GatewayError && !res.headersSent) throw e;

@@ -180,7 +180,8 @@ export class Gateway implements GatewayShared {
     try {
       raw = await readBody(req, cfg.max_body_bytes);
     } catch (e) {
-      if (e instanceof BodyTooLargeError) throw this.fail(info, format, new GatewayError(413, 'request_too_large', `request body larger than ${cfg.max_body_bytes} bytes`));
+      if (e instanceof BodyTooLargeError)
+        throw this.fail(info, format, new GatewayError(413, 'request_too_large', `request body larger than ${cfg.max_body_bytes} bytes`));
       throw this.fail(info, format, new GatewayError(400, 'invalid_request', 'could not read the request body'));
     }
     if (cfg.capture_payloads) {
@@ -208,7 +209,9 @@ export class Gateway implements GatewayShared {
       throw this.fail(
         info,
         format,
-        new GatewayError(404, 'not_found', `model "${model}" is not served by this gateway; GET /v1/models lists the models you can ask for`, { param: 'model' }),
+        new GatewayError(404, 'not_found', `model "${model}" is not served by this gateway; GET /v1/models lists the models you can ask for`, {
+          param: 'model',
+        }),
       );
     }
 

@@ -50,9 +50,7 @@ export class Routing {
       if (g.is_regex) this.regexAliases.push({ re: new RegExp(`^(?:${g.input_model_id})$`), group: g });
       else this.aliases.set(g.input_model_id, g);
     }
-    this.rules = config.rules
-      .map((rule, order) => compileRule(rule, order))
-      .filter((r): r is CompiledRule => r !== undefined);
+    this.rules = config.rules.map((rule, order) => compileRule(rule, order)).filter((r): r is CompiledRule => r !== undefined);
   }
 
   downstream(id: string): DownstreamConfig | undefined {

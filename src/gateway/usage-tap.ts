@@ -104,7 +104,12 @@ function usageFrom(format: FormatId, o: Record<string, unknown>): Partial<Usage>
   }
   const id = isObj(u.input_tokens_details) ? u.input_tokens_details : {};
   const od = isObj(u.output_tokens_details) ? u.output_tokens_details : {};
-  return { inputTokens: num(u.input_tokens), outputTokens: num(u.output_tokens), cacheReadTokens: num(id.cached_tokens), reasoningTokens: num(od.reasoning_tokens) };
+  return {
+    inputTokens: num(u.input_tokens),
+    outputTokens: num(u.output_tokens),
+    cacheReadTokens: num(id.cached_tokens),
+    reasoningTokens: num(od.reasoning_tokens),
+  };
 }
 
 function matchingBrace(s: string, start: number): number {

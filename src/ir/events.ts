@@ -10,7 +10,15 @@ export function responseToEvents(res: Response): StreamEvent[] {
   for (const p of res.parts) {
     if (p.type === 'text') out.push({ type: 'text', text: p.text });
     else if (p.type === 'reasoning')
-      out.push({ type: 'reasoning', text: p.text, signature: p.signature, redactedData: p.redactedData, encrypted: p.encrypted, itemId: p.itemId, family: p.family });
+      out.push({
+        type: 'reasoning',
+        text: p.text,
+        signature: p.signature,
+        redactedData: p.redactedData,
+        encrypted: p.encrypted,
+        itemId: p.itemId,
+        family: p.family,
+      });
     else if (p.type === 'tool_call')
       out.push({ type: 'tool_call', index: toolIndex++, id: p.id, name: p.name, argumentsDelta: p.arguments, thoughtSignature: p.thoughtSignature });
   }
@@ -20,10 +28,18 @@ export function responseToEvents(res: Response): StreamEvent[] {
 
 /** Whether an answer carries nothing: no text (whitespace counts as none), no tool call, no reasoning. */
 export function isEmptyResponse(res: Response): boolean {
-  return !res.parts.some((p) => (p.type === 'text' ? p.text.trim() !== '' : p.type === 'tool_call' || (p.type === 'reasoning' && (p.text.trim() !== '' || !!p.signature || !!p.encrypted || !!p.redactedData))));
+  return !res.parts.some((p) =>
+    p.type === 'text'
+      ? p.text.trim() !== ''
+      : p.type === 'tool_call' || (p.type === 'reasoning' && (p.text.trim() !== '' || !!p.signature || !!p.encrypted || !!p.redactedData)),
+  );
 }
 
 /** Whether a stream event is content (for retry_on_empty and time-to-first-token). */
 export function isContentEvent(ev: StreamEvent): boolean {
-  return (ev.type === 'text' && ev.text.trim() !== '') || ev.type === 'tool_call' || (ev.type === 'reasoning' && !!(ev.text?.trim() || ev.signature || ev.encrypted || ev.redactedData));
+  return (
+    (ev.type === 'text' && ev.text.trim() !== '') ||
+    ev.type === 'tool_call' ||
+    (ev.type === 'reasoning' && !!(ev.text?.trim() || ev.signature || ev.encrypted || ev.redactedData))
+  );
 }

@@ -153,16 +153,10 @@ export interface ProviderTool {
 
 export type Tool = FunctionTool | ProviderTool;
 
-export type ToolChoice =
-  | { type: 'auto' }
-  | { type: 'none' }
-  | { type: 'required' }
-  | { type: 'tool'; name: string };
+export type ToolChoice = { type: 'auto' } | { type: 'none' } | { type: 'required' } | { type: 'tool'; name: string };
 
 export type ResponseFormat =
-  | { type: 'text' }
-  | { type: 'json_object' }
-  | { type: 'json_schema'; name: string; schema: JsonSchema; strict?: boolean; description?: string };
+  { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; name: string; schema: JsonSchema; strict?: boolean; description?: string };
 
 export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
 
@@ -293,16 +287,7 @@ export interface ErrorInfo {
 }
 
 export type ErrorKind =
-  | 'invalid_request'
-  | 'authentication'
-  | 'permission'
-  | 'not_found'
-  | 'request_too_large'
-  | 'rate_limit'
-  | 'overloaded'
-  | 'timeout'
-  | 'upstream'
-  | 'server';
+  'invalid_request' | 'authentication' | 'permission' | 'not_found' | 'request_too_large' | 'rate_limit' | 'overloaded' | 'timeout' | 'upstream' | 'server';
 
 export function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0 };

@@ -45,6 +45,11 @@ export async function installObservability(ctx: AppContext, options: Observabili
   }
   const db = opened?.db;
   const metrics = new GatewayMetrics({ processMetrics: options.processMetrics });
+  // The gateway is built after us: look its counter up at scrape time.
+  metrics.setInflightSource(() => {
+    const gw = ctx.services.gateway as { inflightCount?: unknown } | undefined;
+    return typeof gw?.inflightCount === 'number' ? gw.inflightCount : 0;
+  });
   const health = new DownstreamHealth(options.health);
   const live = new LiveHub(
     { heartbeatMs: options.heartbeatMs ?? 15_000, maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024 },

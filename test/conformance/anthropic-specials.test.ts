@@ -9,7 +9,10 @@ import { startMockProvider, type MockProvider } from '../mocks/server.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 
 const TOOLS: OpenAI.Chat.Completions.ChatCompletionTool[] = [
-  { type: 'function', function: { name: 'read_file', description: 'Read a file', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } } },
+  {
+    type: 'function',
+    function: { name: 'read_file', description: 'Read a file', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } },
+  },
   { type: 'function', function: { name: 'list_dir', description: 'List a folder', parameters: { type: 'object', properties: { path: { type: 'string' } } } } },
 ];
 
@@ -41,7 +44,11 @@ describe('prompt caching survives translation', () => {
   const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
     { role: 'system', content: 'You are a coding agent. '.repeat(50) },
     { role: 'user', content: 'Look at src/index.ts' },
-    { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_01A', type: 'function', function: { name: 'read_file', arguments: '{"path":"src/index.ts"}' } }] },
+    {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'toolu_01A', type: 'function', function: { name: 'read_file', arguments: '{"path":"src/index.ts"}' } }],
+    },
     { role: 'tool', tool_call_id: 'toolu_01A', content: 'export const x = 1;' },
     { role: 'user', content: 'Now explain it' },
   ];
@@ -54,7 +61,11 @@ describe('prompt caching survives translation', () => {
     const [a, b] = mock.requests.slice(n0);
     assert.deepEqual(a.problems, []);
     assert.deepEqual(a.body, b.body, 'the same request yields the same breakpoints');
-    const body = a.body as { tools: { cache_control?: unknown }[]; system: { cache_control?: unknown; text: string }[]; messages: { role: string; content: { cache_control?: unknown }[] }[] };
+    const body = a.body as {
+      tools: { cache_control?: unknown }[];
+      system: { cache_control?: unknown; text: string }[];
+      messages: { role: string; content: { cache_control?: unknown }[] }[];
+    };
     assert.ok(body.tools.at(-1)!.cache_control, 'end of tools');
     assert.ok(body.system.at(-1)!.cache_control, 'end of system');
     assert.equal(body.system.map((s) => s.text).join(''), 'You are a coding agent. '.repeat(50), 'system content intact and in order');
@@ -84,11 +95,21 @@ describe('reasoning continuity across tool calls', () => {
     mock.respond((req) => {
       const msgs = (req.body as { messages: unknown[] }).messages;
       if (msgs.length === 1) {
-        return { model: 'claude-sonnet-4-20250514', reasoning: 'I should read the file first.', toolCalls: [{ id: 'toolu_01Think', name: 'read_file', arguments: { path: 'a.ts' } }], finish: 'tool_calls' };
+        return {
+          model: 'claude-sonnet-4-20250514',
+          reasoning: 'I should read the file first.',
+          toolCalls: [{ id: 'toolu_01Think', name: 'read_file', arguments: { path: 'a.ts' } }],
+          finish: 'tool_calls',
+        };
       }
       return { model: 'claude-sonnet-4-20250514', reasoning: 'Now I know.', text: 'The file defines x.' };
     });
-    const first = await client.chat.completions.create({ model: 'gpt-4o', reasoning_effort: 'medium', tools: TOOLS, messages: [{ role: 'user', content: 'What is in a.ts?' }] });
+    const first = await client.chat.completions.create({
+      model: 'gpt-4o',
+      reasoning_effort: 'medium',
+      tools: TOOLS,
+      messages: [{ role: 'user', content: 'What is in a.ts?' }],
+    });
     const msg = first.choices[0].message;
     assert.equal(msg.tool_calls?.[0].id, 'toolu_01Think');
     assert.equal(first.choices[0].finish_reason, 'tool_calls');
@@ -122,7 +143,11 @@ describe('reasoning continuity across tool calls', () => {
       tools: TOOLS,
       messages: [
         { role: 'user', content: 'What is in b.ts?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_unknown_to_gateway', type: 'function', function: { name: 'read_file', arguments: '{"path":"b.ts"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'toolu_unknown_to_gateway', type: 'function', function: { name: 'read_file', arguments: '{"path":"b.ts"}' } }],
+        },
         { role: 'tool', tool_call_id: 'toolu_unknown_to_gateway', content: 'export const y = 2;' },
       ],
     });

@@ -95,7 +95,9 @@ export const openaiChatClient: ClientDriver = {
       ...(input.stop ? { stop: input.stop } : {}),
       ...(input.reasoning ? { reasoning_effort: 'medium' as const } : {}),
       ...(input.tools ? { tools: input.tools.map((t) => ({ type: 'function' as const, function: t })) } : {}),
-      ...(input.jsonSchema ? { response_format: { type: 'json_schema' as const, json_schema: { name: input.jsonSchema.name, schema: input.jsonSchema.schema } } } : {}),
+      ...(input.jsonSchema
+        ? { response_format: { type: 'json_schema' as const, json_schema: { name: input.jsonSchema.name, schema: input.jsonSchema.schema } } }
+        : {}),
     };
     if (!stream) {
       const r = await client.chat.completions.create({ ...params, stream: false });
@@ -103,7 +105,11 @@ export const openaiChatClient: ClientDriver = {
       return {
         text: m.content ?? '',
         reasoning: m.reasoning_content ?? '',
-        toolCalls: (m.tool_calls ?? []).map((c) => ({ id: c.id, name: (c as { function: { name: string } }).function.name, args: parseArgs((c as { function: { arguments: string } }).function.arguments) })),
+        toolCalls: (m.tool_calls ?? []).map((c) => ({
+          id: c.id,
+          name: (c as { function: { name: string } }).function.name,
+          args: parseArgs((c as { function: { arguments: string } }).function.arguments),
+        })),
         finish: mapChatFinish(r.choices[0].finish_reason),
         usage: {
           input: r.usage?.prompt_tokens ?? 0,
@@ -115,7 +121,14 @@ export const openaiChatClient: ClientDriver = {
       };
     }
     const s = await client.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } });
-    const res: ChatResult = { text: '', reasoning: '', toolCalls: [], finish: 'other', usage: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0, reasoning: 0 }, deltas: 0 };
+    const res: ChatResult = {
+      text: '',
+      reasoning: '',
+      toolCalls: [],
+      finish: 'other',
+      usage: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0, reasoning: 0 },
+      deltas: 0,
+    };
     const calls: { id?: string; name: string; args: string }[] = [];
     for await (const chunk of s) {
       if (chunk.usage) {
@@ -159,7 +172,9 @@ function responsesInput(input: ChatInput): RespInput[] {
         role: 'user',
         content: [
           { type: 'input_text', text: t.text },
-          ...(t.imageBase64 ? [{ type: 'input_image' as const, detail: 'auto' as const, image_url: `data:${t.imageBase64.mediaType};base64,${t.imageBase64.data}` }] : []),
+          ...(t.imageBase64
+            ? [{ type: 'input_image' as const, detail: 'auto' as const, image_url: `data:${t.imageBase64.mediaType};base64,${t.imageBase64.data}` }]
+            : []),
         ],
       });
     } else if (t.role === 'assistant') out.push({ role: 'assistant', content: t.text });
@@ -214,7 +229,9 @@ export const responsesClient: ClientDriver = {
       ...(input.maxTokens ? { max_output_tokens: input.maxTokens } : {}),
       ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
       ...(input.reasoning ? { reasoning: { effort: 'medium' as const, summary: 'auto' as const } } : {}),
-      ...(input.tools ? { tools: input.tools.map((t) => ({ type: 'function' as const, name: t.name, description: t.description, parameters: t.parameters, strict: false })) } : {}),
+      ...(input.tools
+        ? { tools: input.tools.map((t) => ({ type: 'function' as const, name: t.name, description: t.description, parameters: t.parameters, strict: false })) }
+        : {}),
       ...(input.jsonSchema ? { text: { format: { type: 'json_schema' as const, name: input.jsonSchema.name, schema: input.jsonSchema.schema } } } : {}),
     };
     if (!stream) return fromResponse(await client.responses.create({ ...params, stream: false }));
@@ -258,7 +275,15 @@ function anthropicMessages(input: ChatInput): Anthropic.MessageParam[] {
 }
 
 const mapAnthropicFinish = (s: string | null): ChatResult['finish'] =>
-  s === 'end_turn' || s === 'stop_sequence' ? 'stop' : s === 'max_tokens' ? 'length' : s === 'tool_use' ? 'tool_calls' : s === 'refusal' ? 'content_filter' : 'other';
+  s === 'end_turn' || s === 'stop_sequence'
+    ? 'stop'
+    : s === 'max_tokens'
+      ? 'length'
+      : s === 'tool_use'
+        ? 'tool_calls'
+        : s === 'refusal'
+          ? 'content_filter'
+          : 'other';
 
 function fromMessage(m: Anthropic.Message): ChatResult {
   const r: ChatResult = { text: '', reasoning: '', toolCalls: [], finish: mapAnthropicFinish(m.stop_reason), usage: anthropicUsage(m.usage) };
@@ -290,7 +315,9 @@ export const anthropicClient: ClientDriver = {
       ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
       ...(input.stop ? { stop_sequences: input.stop } : {}),
       ...(input.reasoning ? { thinking: { type: 'enabled' as const, budget_tokens: 2048 } } : {}),
-      ...(input.tools ? { tools: input.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters as Anthropic.Tool.InputSchema })) } : {}),
+      ...(input.tools
+        ? { tools: input.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters as Anthropic.Tool.InputSchema })) }
+        : {}),
       ...(input.jsonSchema ? { output_config: { format: { type: 'json_schema' as const, schema: input.jsonSchema.schema } } } : {}),
     };
     if (!stream) return fromMessage(await client.messages.create(params));
@@ -328,7 +355,15 @@ function geminiContents(input: ChatInput): Content[] {
 }
 
 const mapGeminiFinish = (f: string | undefined, hasCalls: boolean): ChatResult['finish'] =>
-  f === 'STOP' ? (hasCalls ? 'tool_calls' : 'stop') : f === 'MAX_TOKENS' ? 'length' : f && ['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII'].includes(f) ? 'content_filter' : 'other';
+  f === 'STOP'
+    ? hasCalls
+      ? 'tool_calls'
+      : 'stop'
+    : f === 'MAX_TOKENS'
+      ? 'length'
+      : f && ['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII'].includes(f)
+        ? 'content_filter'
+        : 'other';
 
 export const geminiClient: ClientDriver = {
   format: 'gemini',
@@ -340,11 +375,20 @@ export const geminiClient: ClientDriver = {
       ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
       ...(input.stop ? { stopSequences: input.stop } : {}),
       ...(input.reasoning ? { thinkingConfig: { includeThoughts: true, thinkingBudget: 2048 } } : {}),
-      ...(input.tools ? { tools: [{ functionDeclarations: input.tools.map((t) => ({ name: t.name, description: t.description, parametersJsonSchema: t.parameters })) }] } : {}),
+      ...(input.tools
+        ? { tools: [{ functionDeclarations: input.tools.map((t) => ({ name: t.name, description: t.description, parametersJsonSchema: t.parameters })) }] }
+        : {}),
       ...(input.jsonSchema ? { responseMimeType: 'application/json', responseJsonSchema: input.jsonSchema.schema } : {}),
     };
     const req = { model: input.model, contents: geminiContents(input), config };
-    const r: ChatResult = { text: '', reasoning: '', toolCalls: [], finish: 'other', usage: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0, reasoning: 0 }, deltas: 0 };
+    const r: ChatResult = {
+      text: '',
+      reasoning: '',
+      toolCalls: [],
+      finish: 'other',
+      usage: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0, reasoning: 0 },
+      deltas: 0,
+    };
     let finishRaw: string | undefined;
     const take = (resp: { candidates?: { content?: Content; finishReason?: string }[]; usageMetadata?: Record<string, number | undefined> }) => {
       const c = resp.candidates?.[0];
@@ -353,13 +397,20 @@ export const geminiClient: ClientDriver = {
         else if (p.text) {
           r.text += p.text;
           r.deltas!++;
-        } else if (p.functionCall) r.toolCalls.push({ id: p.functionCall.id, name: p.functionCall.name ?? '', args: (p.functionCall.args ?? {}) as Record<string, unknown> });
+        } else if (p.functionCall)
+          r.toolCalls.push({ id: p.functionCall.id, name: p.functionCall.name ?? '', args: (p.functionCall.args ?? {}) as Record<string, unknown> });
       }
       if (c?.finishReason) finishRaw = c.finishReason;
       const u = resp.usageMetadata;
       if (u) {
         const thoughts = u.thoughtsTokenCount ?? 0;
-        r.usage = { input: u.promptTokenCount ?? 0, output: (u.candidatesTokenCount ?? 0) + thoughts, cacheRead: u.cachedContentTokenCount ?? 0, cacheCreation: 0, reasoning: thoughts };
+        r.usage = {
+          input: u.promptTokenCount ?? 0,
+          output: (u.candidatesTokenCount ?? 0) + thoughts,
+          cacheRead: u.cachedContentTokenCount ?? 0,
+          cacheCreation: 0,
+          reasoning: thoughts,
+        };
       }
     };
     if (!stream) take((await ai.models.generateContent(req)) as never);

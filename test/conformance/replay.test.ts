@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FORMAT_IDS, type FormatId, type Response as IRResponse, type StreamEvent, type Usage } from '../../src/ir/types.js';
+import { FORMAT_IDS, type Response as IRResponse, type StreamEvent, type Usage } from '../../src/ir/types.js';
 import { formatModule } from '../../src/formats/registry.js';
 import { ReasoningStore } from '../../src/ir/reasoning-store.js';
 import { SseReader } from '../../src/util/sse.js';
@@ -110,7 +110,11 @@ for (const entry of fixtureManifest()) {
           },
         }));
         const tools = expected?.toolCalls.length
-          ? [...new Set(expected.toolCalls.map((c) => c.name))].map((name) => ({ name, description: 'recorded tool', parameters: { type: 'object', properties: {} } }))
+          ? [...new Set(expected.toolCalls.map((c) => c.name))].map((name) => ({
+              name,
+              description: 'recorded tool',
+              parameters: { type: 'object', properties: {} },
+            }))
           : undefined;
         const run = () => CLIENTS[client].run(gw.url, 'unused', { model: `rec-${ds}`, tools, turns: [{ role: 'user', text: 'replay' }] }, entry.streaming);
         if (isError) {
@@ -136,9 +140,13 @@ for (const entry of fixtureManifest()) {
             'tool-call ids kept',
           );
         if (exp.reasoning) assert.ok(got.reasoning.includes(exp.reasoning.slice(0, 200)), 'reasoning arrives as native reasoning');
-        assert.ok(!exp.reasoning || !got.text.includes(exp.reasoning.slice(0, 40)) || exp.text.includes(exp.reasoning.slice(0, 40)), 'reasoning not shown as text');
+        assert.ok(
+          !exp.reasoning || !got.text.includes(exp.reasoning.slice(0, 40)) || exp.text.includes(exp.reasoning.slice(0, 40)),
+          'reasoning not shown as text',
+        );
         const wantFinish = FINISH[exp.finish] ?? 'other';
-        if (!(client === 'openai_responses' && wantFinish === 'tool_calls' && got.finish === 'tool_calls')) assert.equal(got.finish, wantFinish, 'finish reason');
+        if (!(client === 'openai_responses' && wantFinish === 'tool_calls' && got.finish === 'tool_calls'))
+          assert.equal(got.finish, wantFinish, 'finish reason');
         // same format: the provider's bytes pass through untouched, quirks included
         if (client === ds) return;
         if (exp.usage?.inputTokens !== undefined) assert.equal(got.usage.input, exp.usage.inputTokens, 'input tokens');

@@ -99,7 +99,12 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'tool call',
     input: (model) => ({ model, tools: [WEATHER_TOOL], turns: [{ role: 'user', text: 'Weather in Paris?' }] }),
-    reply: (model) => ({ model, toolCalls: [{ id: 'call_w1x2', name: 'get_weather', arguments: { city: 'Paris' } }], finish: 'tool_calls', usage: { input: 60, output: 12 } }),
+    reply: (model) => ({
+      model,
+      toolCalls: [{ id: 'call_w1x2', name: 'get_weather', arguments: { city: 'Paris' } }],
+      finish: 'tool_calls',
+      usage: { input: 60, output: 12 },
+    }),
     check(r, cx) {
       assert.equal(r.toolCalls.length, 1);
       assert.equal(r.toolCalls[0].name, 'get_weather');
@@ -107,7 +112,10 @@ export const SCENARIOS: Scenario[] = [
       assert.equal(r.finish, 'tool_calls');
       if (idsCarried(cx)) assert.equal(r.toolCalls[0].id, 'call_w1x2', 'tool-call id kept');
       const tools = cx.receivedIR?.tools ?? [];
-      assert.ok(tools.some((t) => t.type === 'function' && t.name === 'get_weather'), 'tool definition forwarded');
+      assert.ok(
+        tools.some((t) => t.type === 'function' && t.name === 'get_weather'),
+        'tool definition forwarded',
+      );
     },
   },
   {
@@ -165,7 +173,10 @@ export const SCENARIOS: Scenario[] = [
     name: 'structured output',
     input: (model) => ({
       model,
-      jsonSchema: { name: 'answer', schema: { type: 'object', properties: { answer: { type: 'integer' } }, required: ['answer'], additionalProperties: false } },
+      jsonSchema: {
+        name: 'answer',
+        schema: { type: 'object', properties: { answer: { type: 'integer' } }, required: ['answer'], additionalProperties: false },
+      },
       turns: [{ role: 'user', text: 'Answer 42 as JSON' }],
     }),
     reply: (model) => ({ model, text: '{"answer":42}', usage: { input: 50, output: 6 } }),

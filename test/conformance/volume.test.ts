@@ -82,14 +82,26 @@ test('same-format pass-through: the body is not re-serialized, only the model is
   assert.equal(r.status, 200);
   const sent = mock.requests[n0];
   assert.deepEqual(sent.body, JSON.parse(raw), 'unknown provider fields are passed through');
-  const r2 = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw.replace('"gpt-x"', '"renamed"') });
+  const r2 = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: raw.replace('"gpt-x"', '"renamed"'),
+  });
   assert.equal(r2.status, 200);
   assert.equal((mock.requests[n0 + 1].body as { model: string }).model, 'gpt-x');
 });
 
 test('same-format stream is piped byte for byte', async () => {
-  const frames = ['data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-x","choices":[{"index":0,"delta":{"role":"assistant","content":"hi"},"finish_reason":null}],"x_vendor":{"a":1}}\n\n', 'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-x","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n', 'data: [DONE]\n\n'];
+  const frames = [
+    'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-x","choices":[{"index":0,"delta":{"role":"assistant","content":"hi"},"finish_reason":null}],"x_vendor":{"a":1}}\n\n',
+    'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-x","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n',
+    'data: [DONE]\n\n',
+  ];
   mock.respond(() => ({ raw: { status: 200, headers: { 'content-type': 'text/event-stream' }, body: frames } }));
-  const r = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-x', stream: true, messages: [{ role: 'user', content: 'x' }] }) });
+  const r = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-x', stream: true, messages: [{ role: 'user', content: 'x' }] }),
+  });
   assert.equal(await r.text(), frames.join(''));
 });

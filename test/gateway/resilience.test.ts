@@ -34,8 +34,16 @@ async function closedPort(): Promise<number> {
 
 const chat = (model: string, extra: Record<string, unknown> = {}) => ({ model, messages: [{ role: 'user', content: 'Hi' }], ...extra });
 
-async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string; json: () => unknown }> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; text: string; json: () => unknown }> {
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await r.text();
   return { status: r.status, headers: r.headers, text, json: () => JSON.parse(text) };
 }
@@ -57,9 +65,29 @@ describe('fallback across alias options', () => {
         { id: 'ds-dead', api_formats: ['openai'], base_url: `http://127.0.0.1:${deadPort}`, api_key: 'key-d-123456', timeouts: { connect_ms: 500 } },
       ],
       aliases: [
-        { input_model_id: 'fb', fallback: true, options: [{ id: 'fa', downstream_id: 'ds-a', output_model_id: 'ma' }, { id: 'fb2', downstream_id: 'ds-b', output_model_id: 'mb' }] },
-        { input_model_id: 'dead', fallback: true, options: [{ id: 'd1', downstream_id: 'ds-dead', output_model_id: 'md' }, { id: 'd2', downstream_id: 'ds-b', output_model_id: 'mb' }] },
-        { input_model_id: 'nofb', options: [{ id: 'n1', downstream_id: 'ds-a', output_model_id: 'ma' }, { id: 'n2', downstream_id: 'ds-b', output_model_id: 'mb' }] },
+        {
+          input_model_id: 'fb',
+          fallback: true,
+          options: [
+            { id: 'fa', downstream_id: 'ds-a', output_model_id: 'ma' },
+            { id: 'fb2', downstream_id: 'ds-b', output_model_id: 'mb' },
+          ],
+        },
+        {
+          input_model_id: 'dead',
+          fallback: true,
+          options: [
+            { id: 'd1', downstream_id: 'ds-dead', output_model_id: 'md' },
+            { id: 'd2', downstream_id: 'ds-b', output_model_id: 'mb' },
+          ],
+        },
+        {
+          input_model_id: 'nofb',
+          options: [
+            { id: 'n1', downstream_id: 'ds-a', output_model_id: 'ma' },
+            { id: 'n2', downstream_id: 'ds-b', output_model_id: 'mb' },
+          ],
+        },
       ],
     });
     entries = recordEntries(gw);
@@ -192,7 +220,8 @@ describe('retry_on_empty', () => {
       const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'x', maxRetries: 0 });
       let text = '';
       if (stream) {
-        for await (const c of await client.chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] })) text += c.choices[0]?.delta?.content ?? '';
+        for await (const c of await client.chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] }))
+          text += c.choices[0]?.delta?.content ?? '';
       } else {
         text = (await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] })).choices[0].message.content ?? '';
       }
@@ -295,7 +324,16 @@ describe('faults and limits', () => {
   });
 
   test('an idle downstream stream ends with an error event after idle_ms', async () => {
-    m.respond(() => ({ raw: { status: 200, headers: { 'content-type': 'text/event-stream' }, body: ['event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}}\n\n'], hang: true } }));
+    m.respond(() => ({
+      raw: {
+        status: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        body: [
+          'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}}\n\n',
+        ],
+        hang: true,
+      },
+    }));
     const t0 = Date.now();
     const r = await fetch(`${gw.url}/v1/messages`, {
       method: 'POST',
@@ -310,12 +348,17 @@ describe('faults and limits', () => {
 
   test('a client that disconnects aborts the downstream request at once', async () => {
     const slow = await startMockProvider(undefined, { chunkDelayMs: 200 });
-    const g2 = await startTestDaemon({ downstreams: [{ id: 'ant', api_formats: ['anthropic'], base_url: slow.url, api_key: 'k-123456789', output_model_ids: ['claude'] }] });
+    const g2 = await startTestDaemon({
+      downstreams: [{ id: 'ant', api_formats: ['anthropic'], base_url: slow.url, api_key: 'k-123456789', output_model_ids: ['claude'] }],
+    });
     try {
       slow.respond(() => ({ model: 'claude', text: Array.from({ length: 50 }, (_, i) => `w${i}`).join(' ') }));
       const ctl = new AbortController();
       const client = new Anthropic({ baseURL: g2.url, apiKey: 'x', maxRetries: 0 });
-      const s = await client.messages.create({ model: 'claude', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'hi' }] }, { signal: ctl.signal });
+      const s = await client.messages.create(
+        { model: 'claude', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'hi' }] },
+        { signal: ctl.signal },
+      );
       let n = 0;
       try {
         for await (const ev of s) {
@@ -377,9 +420,15 @@ describe('proxy auth and CORS', () => {
   });
 
   test('CORS: allowed origin gets headers, others get none, refused preflight is 403', async () => {
-    const pre = await fetch(`${gw.url}/v1/chat/completions`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const pre = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     assert.equal(pre.status, 403);
-    const ok = await fetch(`${gw.url}/v1/chat/completions`, { method: 'OPTIONS', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } });
+    const ok = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },
+    });
     assert.equal(ok.status, 204);
     assert.equal(ok.headers.get('access-control-allow-origin'), 'https://app.example.com');
     const r = await post(`${gw.url}/v1/chat/completions`, chat('gpt'), { origin: 'https://evil.example', authorization: 'Bearer sk-proxy-123' });
@@ -392,13 +441,16 @@ describe('proxy auth and CORS', () => {
 describe('shutdown', () => {
   test('in-flight requests finish, new ones get 503, then the daemon stops', async () => {
     const slow = await startMockProvider(undefined, { chunkDelayMs: 100 });
-    const gw = await startTestDaemon({ downstreams: [{ id: 'ant', api_formats: ['anthropic'], base_url: slow.url, api_key: 'k-123456789', output_model_ids: ['claude'] }] });
+    const gw = await startTestDaemon({
+      downstreams: [{ id: 'ant', api_formats: ['anthropic'], base_url: slow.url, api_key: 'k-123456789', output_model_ids: ['claude'] }],
+    });
     try {
       slow.respond(() => ({ model: 'claude', text: 'a b c d e f' }));
       const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'x', maxRetries: 0 });
       const inflight = (async () => {
         let t = '';
-        for await (const c of await client.chat.completions.create({ model: 'claude', stream: true, messages: [{ role: 'user', content: 'hi' }] })) t += c.choices[0]?.delta?.content ?? '';
+        for await (const c of await client.chat.completions.create({ model: 'claude', stream: true, messages: [{ role: 'user', content: 'hi' }] }))
+          t += c.choices[0]?.delta?.content ?? '';
         return t;
       })();
       await new Promise((r) => setTimeout(r, 150));

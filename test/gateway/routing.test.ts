@@ -9,13 +9,33 @@ import { KeyRing, retryAfterMs } from '../../src/upstream/keys.js';
 const cfg = configSchema.parse({
   downstreams: [
     { id: 'openai', api_formats: ['openai'], base_url: 'https://api.openai.com/v1', api_key: 'k1', output_model_ids: ['gpt-4o', 'shared'] },
-    { id: 'anthropic', api_formats: ['anthropic'], base_url: 'https://api.anthropic.com', api_key: 'k2', output_model_ids: ['claude-sonnet-4-20250514', 'shared'] },
+    {
+      id: 'anthropic',
+      api_formats: ['anthropic'],
+      base_url: 'https://api.anthropic.com',
+      api_key: 'k2',
+      output_model_ids: ['claude-sonnet-4-20250514', 'shared'],
+    },
     { id: 'multi', api_formats: ['gemini', 'openai'], base_url: 'https://x.example', output_model_ids: [] },
   ],
   aliases: [
-    { input_model_id: 'gpt-4o', options: [{ id: 'a1', downstream_id: 'anthropic', output_model_id: 'claude-sonnet-4-20250514', is_active: true }, { id: 'a2', downstream_id: 'openai', output_model_id: 'gpt-4o' }] },
+    {
+      input_model_id: 'gpt-4o',
+      options: [
+        { id: 'a1', downstream_id: 'anthropic', output_model_id: 'claude-sonnet-4-20250514', is_active: true },
+        { id: 'a2', downstream_id: 'openai', output_model_id: 'gpt-4o' },
+      ],
+    },
     { input_model_id: 'claude-.*', is_regex: true, options: [{ id: 'r1', downstream_id: 'anthropic', output_model_id: 'claude-sonnet-4-20250514' }] },
-    { input_model_id: 'fb', fallback: true, options: [{ id: 'f1', downstream_id: 'openai', output_model_id: 'gpt-4o' }, { id: 'f2', downstream_id: 'anthropic', output_model_id: 'c', is_active: true }, { id: 'f3', downstream_id: 'multi', output_model_id: 'm' }] },
+    {
+      input_model_id: 'fb',
+      fallback: true,
+      options: [
+        { id: 'f1', downstream_id: 'openai', output_model_id: 'gpt-4o' },
+        { id: 'f2', downstream_id: 'anthropic', output_model_id: 'c', is_active: true },
+        { id: 'f3', downstream_id: 'multi', output_model_id: 'm' },
+      ],
+    },
   ],
   rules: [
     { id: 'glob', pattern_path: '/v1beta/models/*' },
@@ -46,14 +66,29 @@ test('model resolution: first downstream listing the model, else undefined', () 
 
 test('fallback order starts at the active option and wraps', () => {
   const r = routing.resolve('fb')!;
-  assert.deepEqual([r.primary, ...r.fallbacks].map((t) => t.option!.id), ['f2', 'f3', 'f1']);
+  assert.deepEqual(
+    [r.primary, ...r.fallbacks].map((t) => t.option!.id),
+    ['f2', 'f3', 'f1'],
+  );
 });
 
 test('rules: exact path + model > exact path > glob, disabled ignored', () => {
-  assert.deepEqual(routing.matchRules('/v1/chat/completions', 'gpt-4o', 'openai', 'anthropic', 'anthropic').map((r) => r.id), ['path-model', 'path']);
-  assert.deepEqual(routing.matchRules('/v1beta/models/gemini-2.5-pro:streamGenerateContent', 'x', 'gemini', 'gemini', 'multi').map((r) => r.id), ['glob']);
-  assert.deepEqual(routing.matchRules('/v1/messages', 'x', 'anthropic', 'openai', 'openai').map((r) => r.id), ['fmt']);
-  assert.deepEqual(routing.matchRules('/v1/messages', 'x', 'anthropic', 'openai', 'anthropic').map((r) => r.id), []);
+  assert.deepEqual(
+    routing.matchRules('/v1/chat/completions', 'gpt-4o', 'openai', 'anthropic', 'anthropic').map((r) => r.id),
+    ['path-model', 'path'],
+  );
+  assert.deepEqual(
+    routing.matchRules('/v1beta/models/gemini-2.5-pro:streamGenerateContent', 'x', 'gemini', 'gemini', 'multi').map((r) => r.id),
+    ['glob'],
+  );
+  assert.deepEqual(
+    routing.matchRules('/v1/messages', 'x', 'anthropic', 'openai', 'openai').map((r) => r.id),
+    ['fmt'],
+  );
+  assert.deepEqual(
+    routing.matchRules('/v1/messages', 'x', 'anthropic', 'openai', 'anthropic').map((r) => r.id),
+    [],
+  );
 });
 
 test('glob: * matches any run of characters, other characters are literal', () => {
@@ -74,8 +109,17 @@ test('/v1/models lists alias names and output models once', () => {
 
 test('endpoint detection', () => {
   assert.deepEqual(detectEndpoint('POST', '/v1/chat/completions'), { kind: 'generate', format: 'openai' });
-  assert.deepEqual(detectEndpoint('POST', '/v1beta/models/gemini-2.5-pro:streamGenerateContent'), { kind: 'generate', format: 'gemini', pathModel: 'gemini-2.5-pro', pathStream: true });
-  assert.deepEqual(detectEndpoint('POST', '/v1/models/gemini-2.5-flash:countTokens'), { kind: 'count_tokens', format: 'gemini', pathModel: 'gemini-2.5-flash' });
+  assert.deepEqual(detectEndpoint('POST', '/v1beta/models/gemini-2.5-pro:streamGenerateContent'), {
+    kind: 'generate',
+    format: 'gemini',
+    pathModel: 'gemini-2.5-pro',
+    pathStream: true,
+  });
+  assert.deepEqual(detectEndpoint('POST', '/v1/models/gemini-2.5-flash:countTokens'), {
+    kind: 'count_tokens',
+    format: 'gemini',
+    pathModel: 'gemini-2.5-flash',
+  });
   assert.deepEqual(detectEndpoint('POST', '/v1/messages/count_tokens'), { kind: 'count_tokens', format: 'anthropic' });
   assert.equal(detectEndpoint('POST', '/v1/unknown'), undefined);
 });
@@ -90,9 +134,15 @@ test('upstream URL: version segment rule', () => {
 test('key ring: round robin, a resting key is skipped, all resting gives the shortest rest', () => {
   const ring = new KeyRing(['a', 'b', 'c']);
   const t = 1_000_000;
-  assert.deepEqual(['a', 'b', 'c', 'a'].map(() => (ring.next(t) as { key: string }).key), ['a', 'b', 'c', 'a']);
+  assert.deepEqual(
+    ['a', 'b', 'c', 'a'].map(() => (ring.next(t) as { key: string }).key),
+    ['a', 'b', 'c', 'a'],
+  );
   ring.rest(1, 5000, t);
-  assert.deepEqual([0, 1, 2].map(() => (ring.next(t) as { key: string }).key), ['c', 'a', 'c']);
+  assert.deepEqual(
+    [0, 1, 2].map(() => (ring.next(t) as { key: string }).key),
+    ['c', 'a', 'c'],
+  );
   ring.rest(0, 3000, t);
   ring.rest(2, 8000, t);
   assert.deepEqual(ring.next(t), { restMs: 3000 });

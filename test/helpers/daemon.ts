@@ -21,9 +21,7 @@ export async function startTestDaemon(config: Record<string, unknown> | string, 
   const dir = mkdtempSync(join(tmpdir(), 'tresor-test-'));
   const configPath = join(dir, 'config.yaml');
   const text =
-    typeof config === 'string'
-      ? config
-      : YAML.stringify({ bind_addr: '127.0.0.1:0', db_path: join(dir, 'tresor.db'), log_level: 'error', ...config });
+    typeof config === 'string' ? config : YAML.stringify({ bind_addr: '127.0.0.1:0', db_path: join(dir, 'tresor.db'), log_level: 'error', ...config });
   writeFileSync(configPath, text, { mode: 0o600 });
   const daemon = await startDaemon({ configPath, env: { ...process.env, ...opts.env }, logger: pino({ level: 'silent' }) });
   return {

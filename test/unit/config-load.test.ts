@@ -24,8 +24,14 @@ test('an empty file is a valid config with defaults', () => {
 
 test('errors name the key path and the problem', () => {
   const p = problems(`downstreams:\n  - id: a\n    api_formats: [openai, klingon]\n    base_url: ftp://x\n`);
-  assert.ok(p.some((x) => x.startsWith('downstreams[0].api_formats[1]:')), p.join('\n'));
-  assert.ok(p.some((x) => x === 'downstreams[0].base_url: must be an http(s) URL'), p.join('\n'));
+  assert.ok(
+    p.some((x) => x.startsWith('downstreams[0].api_formats[1]:')),
+    p.join('\n'),
+  );
+  assert.ok(
+    p.some((x) => x === 'downstreams[0].base_url: must be an http(s) URL'),
+    p.join('\n'),
+  );
 });
 
 test('unknown keys, duplicate ids, dangling alias downstreams and two active options are errors', () => {

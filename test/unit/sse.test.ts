@@ -4,12 +4,7 @@ import fc from 'fast-check';
 import { SseReader } from '../../src/util/sse.js';
 
 const STREAM = 'event: message_start\ndata: {"a":1}\n\n: comment\n\nevent: ping\ndata: {}\r\n\r\ndata: line1\ndata: line2\n\nretry: 100\ndata: [DONE]\n\n';
-const EXPECTED = [
-  { event: 'message_start', data: '{"a":1}' },
-  { event: 'ping', data: '{}' },
-  { data: 'line1\nline2' },
-  { data: '[DONE]' },
-];
+const EXPECTED = [{ event: 'message_start', data: '{"a":1}' }, { event: 'ping', data: '{}' }, { data: 'line1\nline2' }, { data: '[DONE]' }];
 
 test('SSE reader parses events, comments, CRLF and multi-line data', () => {
   const r = new SseReader();

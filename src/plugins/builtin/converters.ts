@@ -12,10 +12,7 @@ const LABEL: Record<FormatId, string> = {
 
 export const converterConfigSchema = z
   .object({
-    model_map: z
-      .record(z.string(), z.string())
-      .optional()
-      .describe('Outgoing model names to replace, e.g. {"gpt-4o": "claude-sonnet-4-20250514"}'),
+    model_map: z.record(z.string(), z.string()).optional().describe('Outgoing model names to replace, e.g. {"gpt-4o": "claude-sonnet-4-20250514"}'),
   })
   .strict();
 

@@ -4,10 +4,7 @@ import type { PluginDefinition } from '../types.js';
 
 const schema = z
   .object({
-    note: z
-      .string()
-      .default('')
-      .describe('Optional text placed before the moved images (e.g. "Images returned by the tools above:")'),
+    note: z.string().default('').describe('Optional text placed before the moved images (e.g. "Images returned by the tools above:")'),
   })
   .strict();
 

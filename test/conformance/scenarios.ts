@@ -182,7 +182,7 @@ export const SCENARIOS: Scenario[] = [
     reply: (model) => ({ model, text: '{"answer":42}', usage: { input: 50, output: 6 } }),
     check(r, cx) {
       assert.deepEqual(JSON.parse(r.text), { answer: 42 });
-      assert.match(JSON.stringify(cx.received!.body), /"answer"/, 'the schema reaches the provider');
+      assert.match(JSON.stringify(cx.received!.body), /answer/, 'the schema reaches the provider');
     },
   },
   {

@@ -203,8 +203,13 @@ function fromResponse(r: OpenAI.Responses.Response): ChatResult {
             ? 'content_filter'
             : 'other'
         : 'other';
+  // `output_text` is an SDK convenience added to non-streamed responses only; a streamed
+  // response.completed carries just the output items.
+  const itemsText = r.output
+    .flatMap((item) => (item.type === 'message' ? item.content.map((c) => (c.type === 'output_text' ? c.text : '')) : []))
+    .join('');
   return {
-    text: r.output_text ?? '',
+    text: r.output_text || itemsText,
     reasoning,
     toolCalls,
     finish,

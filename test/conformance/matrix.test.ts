@@ -3,6 +3,7 @@
  * (strict mock provider), non-streaming and streaming, for each scenario. Prints the matrix.
  */
 import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
 import { FORMAT_IDS, type FormatId } from '../../src/ir/types.js';
 import { formatModule } from '../../src/formats/registry.js';
 import { startMockProvider, type MockProvider } from '../mocks/server.js';
@@ -93,6 +94,7 @@ for (const client of FORMAT_IDS) {
                 if (!sc.expectError) throw thrown;
                 sc.expectError(thrown, cx);
               } else {
+                if (result!.streamedText !== undefined) assert.equal(result!.streamedText, result!.text, 'streamed deltas add up to the final text');
                 sc.check(result!, cx);
               }
               cell.pass++;

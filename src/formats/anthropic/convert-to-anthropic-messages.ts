@@ -1,4 +1,5 @@
 import type { CacheControl, DocumentPart, ImagePart, MediaSource, Message, Part, ProviderPart, ReasoningPart, ToolResultPart } from '../../ir/types.js';
+import { parseDataUrl } from '../../util/media.js';
 import { anthropicToolId } from './ids.js';
 import {
   isRecord,
@@ -183,18 +184,6 @@ function describeSource(s: MediaSource): string {
   if (s.kind === 'file_id') return `file reference ${s.fileId}`;
   if (s.kind === 'url') return `URL ${s.url.startsWith('data:') ? '(data URL)' : s.url}`;
   return `media type ${s.mediaType}`;
-}
-
-/**
- * `data:` URL → base64 source. Plain string scanning: the payload can be megabytes.
- */
-export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
-  const comma = url.indexOf(',');
-  if (!url.startsWith('data:') || comma === -1) return undefined;
-  const header = url.slice(5, comma);
-  if (!header.toLowerCase().endsWith(';base64')) return undefined;
-  const semi = header.indexOf(';');
-  return { mediaType: header.slice(0, semi).trim() || 'application/octet-stream', data: url.slice(comma + 1) };
 }
 
 function isHttpUrl(url: string): boolean {

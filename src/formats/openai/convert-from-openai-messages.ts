@@ -1,6 +1,6 @@
 import type { AssistantPart, CacheControl, Message, SystemBlock, ToolResultContent, ToolResultPart } from '../../ir/types.js';
 import { badRequest } from '../../util/errors.js';
-import { mediaSourceFromUrl, mediaTypeForFilename, parseBase64DataUrl } from './data-url.js';
+import { mediaSourceFromUrl, mediaTypeForFilename, parseDataUrl } from '../../util/media.js';
 import { syntheticCallId } from './ids.js';
 import { argumentsText, isRecord, str, type JsonRecord } from './wire.js';
 
@@ -162,7 +162,7 @@ function contentPart(p: unknown, path: string, inTool: boolean): ToolResultConte
       const fileId = str(f.file_id);
       let part: ToolResultContent;
       if (data) {
-        const parsed = parseBase64DataUrl(data);
+        const parsed = parseDataUrl(data);
         part = {
           type: 'document',
           source: parsed

@@ -1,6 +1,6 @@
 import type { DocumentPart, ImagePart, Message, Request, ToolResultPart } from '../../ir/types.js';
 import { badRequest } from '../../util/errors.js';
-import { toDataUrl } from './data-url.js';
+import { toDataUrl } from '../../util/media.js';
 import type { JsonRecord } from './wire.js';
 
 type ContentPart =

@@ -1,35 +1,12 @@
-import type { ErrorInfo, ErrorKind } from '../../ir/types.js';
+import type { ErrorInfo } from '../../ir/types.js';
 import { kindForStatus } from '../../util/errors.js';
 import { isRecord, num, str } from './wire.js';
 
 /**
- * Errors. The Responses API uses the Chat Completions error body
- * `{error:{message,type,param,code}}`; the type/code spellings here match the chat module so
- * both OpenAI formats report a gateway error the same way.
+ * The Responses API uses the Chat Completions error body `{error:{message,type,param,code}}`,
+ * so both OpenAI formats encode a gateway error with one function.
  */
-const WIRE: Record<ErrorKind, { type: string; code: string | null }> = {
-  invalid_request: { type: 'invalid_request_error', code: null },
-  authentication: { type: 'authentication_error', code: 'invalid_api_key' },
-  permission: { type: 'permission_error', code: null },
-  not_found: { type: 'not_found_error', code: null },
-  request_too_large: { type: 'invalid_request_error', code: 'request_too_large' },
-  rate_limit: { type: 'requests', code: 'rate_limit_exceeded' },
-  overloaded: { type: 'server_error', code: 'service_unavailable' },
-  timeout: { type: 'server_error', code: 'timeout' },
-  upstream: { type: 'server_error', code: 'bad_gateway' },
-  server: { type: 'server_error', code: null },
-};
-
-export interface ResponsesErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
-}
-
-export function encodeResponsesError(err: ErrorInfo): ResponsesErrorBody {
-  const wire = WIRE[err.kind] ?? WIRE.server;
-  // The provider's own code (insufficient_quota, context_length_exceeded...) is what client retry logic reads.
-  const code = err.providerType && err.providerType !== wire.type ? err.providerType : wire.code;
-  return { error: { message: err.message, type: wire.type, param: err.param ?? null, code } };
-}
+export { encodeOpenAIError as encodeResponsesError, type OpenAIErrorBody as ResponsesErrorBody } from '../openai/errors.js';
 
 const CODE_TOKEN = /^[a-z0-9_]+$/;
 

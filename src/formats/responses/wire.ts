@@ -1,3 +1,4 @@
+export { parseDataUrl, toDataUrl, mediaTypeForFilename } from '../../util/media.js';
 /**
  * Small wire helpers for the OpenAI Responses API. Bodies arrive as `unknown`; these narrow
  * without copying.
@@ -39,37 +40,6 @@ export function optString(body: Json, key: string, path = key): string | undefin
   if (typeof v !== 'string') throw badRequest(`Invalid '${path}': expected a string.`, path);
   return v;
 }
-
-/** `data:<media type>;base64,<data>` → parts, by plain scanning (payloads can be megabytes). */
-export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
-  if (!url.startsWith('data:')) return undefined;
-  const comma = url.indexOf(',');
-  if (comma === -1) return undefined;
-  const header = url.slice(5, comma);
-  if (!header.toLowerCase().endsWith(';base64')) return undefined;
-  const semi = header.indexOf(';');
-  return { mediaType: header.slice(0, semi).trim() || 'application/octet-stream', data: url.slice(comma + 1) };
-}
-
-export function toDataUrl(mediaType: string, data: string): string {
-  return `data:${mediaType};base64,${data}`;
-}
-
-/** Media type guessed from a file name, for `file_data` sent as bare base64. */
-export function mediaTypeForFilename(filename: string | undefined): string {
-  const dot = filename ? filename.lastIndexOf('.') : -1;
-  const ext = dot === -1 || !filename ? '' : filename.slice(dot + 1).toLowerCase();
-  return DOCUMENT_TYPES[ext] ?? 'application/pdf';
-}
-
-const DOCUMENT_TYPES: Record<string, string> = {
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  csv: 'text/csv',
-  html: 'text/html',
-  json: 'application/json',
-};
 
 const EXTENSIONS: Record<string, string> = {
   'application/pdf': 'pdf',

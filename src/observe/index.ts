@@ -82,6 +82,8 @@ export async function installObservability(ctx: AppContext, options: Observabili
     observer.close();
     if (db?.open) {
       try {
+        // Keeps the query planner's statistics fresh for the next start (cheap, bounded work).
+        db.pragma('optimize');
         db.close();
       } catch (e) {
         ctx.logger.error({ err: errorText(e) }, 'error while closing the database');

@@ -1,0 +1,318 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { errorText, type Db } from '../store/db.js';
+import type { LogRecord, LogStore, PayloadRecord } from '../store/log-store.js';
+import { StatsBatch, type StatsStore } from '../store/stats-store.js';
+import type { LogFilter } from './filter.js';
+import type { DownstreamHealth } from './health.js';
+import type { LiveEvent, LiveHub } from './live.js';
+import type { GatewayMetrics } from './metrics.js';
+import { LogRing } from './ring.js';
+import type { CapturedBody, CapturedPayloads, LogEntry, RequestObserver } from './types.js';
+
+export interface ObserverOptions {
+  /** Entries kept in memory for the live view and replay. */
+  ringSize: number;
+  /** Batched SQLite writes happen at least this often. */
+  flushIntervalMs: number;
+  /** …or as soon as this many entries wait. */
+  flushBatchSize: number;
+  /** Retention pruning runs at most this often. */
+  pruneIntervalMs: number;
+}
+
+export const DEFAULT_OBSERVER_OPTIONS: ObserverOptions = { ringSize: 1000, flushIntervalMs: 1000, flushBatchSize: 500, pruneIntervalMs: 60_000 };
+
+export interface ObserverDeps {
+  config: () => Config;
+  logger: Logger;
+  /** Absent only when not even an in-memory database could be opened. */
+  db?: Db;
+  log?: LogStore;
+  stats?: StatsStore;
+  metrics: GatewayMetrics;
+  health: DownstreamHealth;
+  live: LiveHub;
+}
+
+/** The four captured bodies of an entry, each null when not captured. */
+export interface EntryPayloads {
+  client_request: CapturedBody | null;
+  downstream_request: CapturedBody | null;
+  downstream_response: CapturedBody | null;
+  client_response: CapturedBody | null;
+  client_headers?: Record<string, string>;
+  downstream_headers?: Record<string, string>;
+  downstream_url?: string;
+}
+
+export interface LogPage {
+  entries: LogEntry[];
+  /** Pass as `before` for the next (older) page; null when this page is the last. */
+  next_before: number | null;
+}
+
+/** How often a persisting failure is logged again. */
+const ERROR_LOG_INTERVAL_MS = 30_000;
+
+/**
+ * The gateway's RequestObserver. `finished()` only appends to memory and schedules work:
+ * metrics, health, stdout logging and SSE fan-out run once per event-loop turn for all the
+ * entries that arrived in it, and SQLite writes (log, captures, stats) go in one transaction
+ * per flush interval.
+ */
+export class Observer implements RequestObserver {
+  readonly ring: LogRing;
+  private seq: number;
+  private pending: LogRecord[] = [];
+  private pendingCaptures: PayloadRecord[] = [];
+  /** Captures kept in memory when there is no database at all. */
+  private readonly memoryCaptures = new Map<string, CapturedPayloads>();
+  private queued: LiveEvent[] = [];
+  private tickScheduled = false;
+  private flushScheduled = false;
+  private readonly timer: NodeJS.Timeout;
+  private lastPrune = 0;
+  /** When each kind of failure was last logged. */
+  private readonly lastErrorLog = new Map<string, number>();
+  private closed = false;
+
+  constructor(
+    private readonly deps: ObserverDeps,
+    private readonly opts: ObserverOptions = DEFAULT_OBSERVER_OPTIONS,
+  ) {
+    this.ring = new LogRing(opts.ringSize);
+    this.seq = this.safely('read the request log', () => deps.log?.maxSeq() ?? 0) ?? 0;
+    this.timer = setInterval(() => this.flush(), opts.flushIntervalMs).unref();
+    this.prune();
+  }
+
+  started(entry: LogEntry): void {
+    if (this.closed) return;
+    // The gateway keeps filling this object in; send what it holds now.
+    this.queue({ kind: 'started', entry: { ...entry, usage: { ...entry.usage }, state: 'started' } });
+  }
+
+  finished(entry: LogEntry, payloads?: CapturedPayloads): void {
+    if (this.closed) return;
+    if (entry.state !== undefined) delete entry.state;
+    const rec: LogRecord = { seq: ++this.seq, entry };
+    this.ring.push(rec);
+    this.pending.push(rec);
+    if (payloads) this.pendingCaptures.push({ seq: rec.seq, id: entry.id, payloads });
+    this.queue({ kind: 'entry', entry, seq: rec.seq });
+    if (this.pending.length >= this.opts.flushBatchSize && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Write everything pending to SQLite now (one transaction). Failures are logged, never thrown. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const records = this.pending;
+    const captures = this.pendingCaptures.map((c) => ({ ...c, payloads: capPayloads(c.payloads, this.deps.config().capture_max_bytes) }));
+    this.pending = [];
+    this.pendingCaptures = [];
+    const { db, log, stats } = this.deps;
+    if (!db || !log || !stats) {
+      this.keepCapturesInMemory(captures);
+      return;
+    }
+    const batch = new StatsBatch();
+    for (const r of records) batch.add(r.entry);
+    const ok = this.safely('write the request log and statistics', () => {
+      db.transaction(() => {
+        for (const r of records) log.insert(r);
+        for (const c of captures) log.insertCapture(c);
+        stats.write(batch);
+      })();
+      return true;
+    });
+    if (!ok) {
+      this.deps.metrics.storeWriteFailed();
+      this.keepCapturesInMemory(captures);
+    }
+    if (Date.now() - this.lastPrune >= this.opts.pruneIntervalMs) this.prune();
+    else if (captures.length > 0) this.safely('prune captured payloads', () => log.pruneCaptures(this.deps.config().capture_max_entries));
+  }
+
+  /** Apply the configured retention: log count/age, captures, 12 months of stats. */
+  prune(now = Date.now()): void {
+    this.lastPrune = now;
+    const { log, stats } = this.deps;
+    const cfg = this.deps.config();
+    this.safely('prune the request log and statistics', () => {
+      log?.pruneEntries({ maxEntries: cfg.log_max_entries, retentionDays: cfg.log_retention_days, now });
+      log?.pruneCaptures(cfg.capture_max_entries);
+      stats?.prune(now);
+      return true;
+    });
+    while (this.memoryCaptures.size > cfg.capture_max_entries) {
+      const oldest = this.memoryCaptures.keys().next().value;
+      if (oldest === undefined) break;
+      this.memoryCaptures.delete(oldest);
+    }
+  }
+
+  /** Newest-first page of history: the in-memory ring merged with SQLite. */
+  page(filter: LogFilter, before: number | undefined, limit: number): LogPage {
+    const fromRing = this.ring.newest(limit + 1, filter, before);
+    const fromDb = this.safely('read the request log', () => this.deps.log?.page(filter, before, limit + 1)) ?? [];
+    const bySeq = new Map<number, LogRecord>();
+    for (const r of fromDb) bySeq.set(r.seq, r);
+    for (const r of fromRing) bySeq.set(r.seq, r);
+    const merged = [...bySeq.values()].sort((a, b) => b.seq - a.seq);
+    const page = merged.slice(0, limit);
+    return { entries: page.map((r) => r.entry), next_before: merged.length > limit ? page[page.length - 1].seq : null };
+  }
+
+  /** One entry with its captured bodies, or undefined when unknown. */
+  entry(id: string): { entry: LogEntry; payloads: EntryPayloads } | undefined {
+    const rec = this.ring.get(id) ?? this.safely('read the request log', () => this.deps.log?.get(id));
+    if (!rec) return undefined;
+    const captured =
+      this.pendingCaptures.find((c) => c.id === id)?.payloads ??
+      this.memoryCaptures.get(id) ??
+      this.safely('read captured payloads', () => this.deps.log?.payloads(id));
+    return { entry: rec.entry, payloads: entryPayloads(captured, this.deps.config().capture_max_bytes) };
+  }
+
+  /** Recent ring records for SSE replay, oldest first. */
+  replay(n: number, filter: LogFilter, afterSeq?: number): LogRecord[] {
+    const recs = this.ring.newest(n, filter);
+    return (afterSeq === undefined ? recs : recs.filter((r) => r.seq > afterSeq)).reverse();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    clearInterval(this.timer);
+    this.runTick();
+    this.flush();
+    this.closed = true;
+  }
+
+  private queue(ev: LiveEvent): void {
+    this.queued.push(ev);
+    if (!this.tickScheduled) {
+      this.tickScheduled = true;
+      setImmediate(() => this.runTick());
+    }
+  }
+
+  /** Everything that need not happen on the gateway's stack, once per event-loop turn. */
+  private runTick(): void {
+    this.tickScheduled = false;
+    const events = this.queued;
+    if (events.length === 0) return;
+    this.queued = [];
+    const { metrics, health, logger } = this.deps;
+    for (const ev of events) {
+      if (ev.kind === 'started') {
+        metrics.streamStarted(ev.entry.id);
+        continue;
+      }
+      try {
+        metrics.record(ev.entry);
+        health.record(ev.entry);
+      } catch (e) {
+        this.reportError('record metrics', e);
+      }
+      logRequest(logger, ev.entry);
+    }
+    this.deps.live.broadcast(events);
+  }
+
+  private keepCapturesInMemory(captures: PayloadRecord[]): void {
+    for (const c of captures) this.memoryCaptures.set(c.id, c.payloads);
+    const max = this.deps.config().capture_max_entries;
+    while (this.memoryCaptures.size > max) {
+      const oldest = this.memoryCaptures.keys().next().value;
+      if (oldest === undefined) break;
+      this.memoryCaptures.delete(oldest);
+    }
+  }
+
+  /** Run a storage operation; on failure log (rate-limited) and return undefined. */
+  private safely<T>(what: string, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      this.reportError(what, e);
+      return undefined;
+    }
+  }
+
+  private reportError(what: string, e: unknown): void {
+    const now = Date.now();
+    if (now - (this.lastErrorLog.get(what) ?? 0) < ERROR_LOG_INTERVAL_MS) return;
+    this.lastErrorLog.set(what, now);
+    this.deps.logger.error({ err: errorText(e) }, `cannot ${what}; the daemon keeps serving`);
+  }
+}
+
+/**
+ * One stdout line per request. Client-supplied text (model, path, error) only ever appears
+ * as JSON string values, which pino escapes, so it cannot forge extra lines.
+ */
+function logRequest(logger: Logger, e: LogEntry): void {
+  if (!logger.isLevelEnabled('info')) return;
+  const line: Record<string, unknown> = {
+    id: e.id,
+    client: e.client_addr,
+    format: e.client_format,
+    path: e.path,
+    model: e.model,
+    downstream: e.downstream_id,
+    output_model: e.output_model,
+    stream: e.stream,
+    status: e.status,
+    ttfb_ms: e.ttfb_ms,
+    duration_ms: e.duration_ms,
+    tokens: { in: e.usage.input_tokens, out: e.usage.output_tokens },
+  };
+  if (e.error !== null) line.error = e.error;
+  if (logger.isLevelEnabled('debug')) {
+    line.usage = e.usage;
+    line.plugins = e.plugins;
+    line.attempts = e.attempts;
+    if (e.rules) line.rules = e.rules;
+    if (e.alias_option_id) line.alias_option = e.alias_option_id;
+  }
+  logger.info(line, 'request');
+}
+
+/** Enforce the per-body cap again (the gateway caps too; this bounds what the store keeps). */
+export function capPayloads(p: CapturedPayloads, maxBytes: number): CapturedPayloads {
+  const out: CapturedPayloads = { ...p };
+  for (const k of ['client_request', 'downstream_request', 'downstream_response', 'client_response'] as const) {
+    const b = p[k];
+    if (b) out[k] = capBody(b, maxBytes);
+  }
+  return out;
+}
+
+function capBody(b: CapturedBody, maxBytes: number): CapturedBody {
+  // Cheap pre-check: a UTF-8 string never takes more than 3 bytes per UTF-16 unit.
+  if (b.body.length * 3 <= maxBytes || Buffer.byteLength(b.body) <= maxBytes) return b;
+  const cut = Buffer.from(b.body)
+    .subarray(0, maxBytes)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+  return { body: cut, truncated: true };
+}
+
+function entryPayloads(p: CapturedPayloads | undefined, maxBytes: number): EntryPayloads {
+  const capped = p ? capPayloads(p, maxBytes) : undefined;
+  const out: EntryPayloads = {
+    client_request: capped?.client_request ?? null,
+    downstream_request: capped?.downstream_request ?? null,
+    downstream_response: capped?.downstream_response ?? null,
+    client_response: capped?.client_response ?? null,
+  };
+  if (capped?.client_headers) out.client_headers = capped.client_headers;
+  if (capped?.downstream_headers) out.downstream_headers = capped.downstream_headers;
+  if (capped?.downstream_url) out.downstream_url = capped.downstream_url;
+  return out;
+}

@@ -179,8 +179,10 @@ export class AdminAuth {
     const ttlMs = this.ctx.config.current.session_ttl_hours * 3_600_000;
     const expiresAt = now + ttlMs;
     this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now);
-    this.db.prepare('INSERT INTO sessions (token_hash, created_at, expires_at, client_addr) VALUES (?, ?, ?, ?)').run(hashToken(token), now, expiresAt, r.clientAddr);
-    const maxAge = Math.floor(ttlMs / 1000);
+    this.db
+      .prepare('INSERT INTO sessions (token_hash, created_at, expires_at, client_addr) VALUES (?, ?, ?, ?)')
+      .run(hashToken(token), now, expiresAt, r.clientAddr);
+    const maxAge = Math.ceil(ttlMs / 1000);
     return { cookie: `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`, expiresAt };
   }
 

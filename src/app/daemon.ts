@@ -11,7 +11,7 @@ import { handleAdmin, sendJson } from '../admin/http.js';
 import { installAdmin } from '../admin/index.js';
 import { listenAdminSocket } from '../admin/socket.js';
 import { installObservability } from '../observe/index.js';
-import { Gateway } from '../gateway/gateway.js';
+import { Gateway, MAX_URL_LENGTH } from '../gateway/gateway.js';
 import { serveStatic } from './static.js';
 import { createLogger } from './logger.js';
 import { VERSION } from './version.js';
@@ -34,10 +34,12 @@ export interface Daemon {
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
-  const config = new ConfigManager(opts.configPath, opts.env ?? process.env);
-  const logger = opts.logger ?? createLogger(config.current.log_level);
   const plugins = new PluginRegistry();
   registerBuiltinPlugins(plugins);
+  const config = new ConfigManager(opts.configPath, opts.env ?? process.env, {
+    checkPluginStep: (pluginId, stepConfig) => plugins.validateConfig(pluginId, stepConfig),
+  });
+  const logger = opts.logger ?? createLogger(config.current.log_level);
 
   const ctx: AppContext = {
     version: VERSION,
@@ -65,10 +67,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const cfg = config.current;
   const server = createServer(
     {
-      requestTimeout: 0,
+      // Node refuses a request timeout shorter than the headers timeout.
+      requestTimeout: Math.max(cfg.request_timeout_ms, cfg.headers_timeout_ms),
       headersTimeout: cfg.headers_timeout_ms,
       keepAliveTimeout: cfg.keep_alive_timeout_ms,
-      maxHeaderSize: 64 * 1024,
+      maxHeaderSize: MAX_HEADER_BYTES,
+      // Both timeouts are only enforced when Node sweeps its connections (every 30 s by
+      // default), which let a header-dripping client hold a socket 30 s past the limit.
+      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(cfg.headers_timeout_ms / 4))),
     },
     (req, res) => dispatch(ctx, gateway, req, res),
   );
@@ -80,8 +86,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (socket.writable) socket.end(clientErrorResponse(err.code));
     else socket.destroy();
   });
 
@@ -137,10 +143,31 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   return { ctx, server, url, port: addr.port, close };
 }
 
+/** Request headers (request line included) larger than this get 431. */
+const MAX_HEADER_BYTES = 64 * 1024;
+
+/** The raw answer to a request Node's parser refused, before any handler saw it. */
+function clientErrorResponse(code: string | undefined): string {
+  const [status, text] =
+    code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large']
+      : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout']
+        : [400, 'Bad Request'];
+  const body = JSON.stringify({ error: text.toLowerCase() });
+  return `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`;
+}
+
 function dispatch(ctx: AppContext, gateway: Gateway, req: IncomingMessage, res: ServerResponse): void {
   const rawUrl = req.url ?? '/';
   const q = rawUrl.indexOf('?');
   const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+  if (rawUrl.length > MAX_URL_LENGTH && !gateway.handles(path)) {
+    // gateway paths answer this in the client's format (Gateway.serve)
+    req.resume();
+    sendJson(res, 414, { error: `URL longer than ${MAX_URL_LENGTH} characters` });
+    return;
+  }
   if (gateway.handles(path)) {
     gateway.handle(req, res, path, q === -1 ? '' : rawUrl.slice(q + 1));
     return;

@@ -74,8 +74,27 @@ export interface LoadedConfig {
   config: Config;
 }
 
+/**
+ * Checks one pipeline step against the plugin registry: [] when valid, else problems as
+ * `plugin_id: ...` or `config.<key>: ...` (PluginRegistry.validateConfig). The registry
+ * lives outside config/, so whoever has one (the daemon) passes this in.
+ */
+export type PluginStepCheck = (pluginId: string, config: unknown) => string[];
+
+/** Every pipeline step's problems, by key path: `rules[0].pipeline_config[1].config.headers: ...`. */
+export function pipelineProblems(config: Config, check: PluginStepCheck): string[] {
+  const problems: string[] = [];
+  config.rules.forEach((rule, i) => {
+    rule.pipeline_config.forEach((step, j) => {
+      const at = `rules[${i}].pipeline_config[${j}]`;
+      for (const p of check(step.plugin_id, step.config ?? {})) problems.push(p.startsWith('config') ? `${at}.${p}` : `${at}.plugin_id: ${p}`);
+    });
+  });
+  return problems;
+}
+
 /** Parse and validate config text. Throws ConfigError naming every problem by key path. */
-export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env, checkStep?: PluginStepCheck): LoadedConfig {
   const doc = YAML.parseDocument(text, { prettyErrors: true, keepSourceTokens: false });
   if (doc.errors.length)
     throw new ConfigError(
@@ -89,17 +108,19 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   if (problems.length) throw new ConfigError(file, problems);
   const parsed = configSchema.safeParse(expanded);
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error));
+  const stepProblems = checkStep ? pipelineProblems(parsed.data, checkStep) : [];
+  if (stepProblems.length) throw new ConfigError(file, stepProblems);
   return { path: file, text, doc, raw, config: parsed.data };
 }
 
-export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env, checkStep?: PluginStepCheck): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new ConfigError(file, [`cannot read: ${(e as Error).message}`]);
   }
-  return parseConfigText(text, file, env);
+  return parseConfigText(text, file, env, checkStep);
 }
 
 export const STARTER_CONFIG = `# Tresor configuration. Docs: README.md ("Configuration reference").

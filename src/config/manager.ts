@@ -2,9 +2,10 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from './schema.js';
-import { ConfigError, loadConfigFile, parseConfigText, type LoadedConfig } from './load.js';
+import { ConfigError, loadConfigFile, parseConfigText, type LoadedConfig, type PluginStepCheck } from './load.js';
 import { writeFileAtomic } from './atomic.js';
-import { renderConfigChange } from './writeback.js';
+import YAML from 'yaml';
+import { rerenderConfigChange, spliceConfigChange } from './writeback.js';
 import { cloneTree, deepEqual } from './tree.js';
 import { watchConfigFile } from './watch.js';
 
@@ -54,6 +55,8 @@ const RESTART_KEYS = ['bind_addr', 'db_path', 'socket_path'] as const;
 export interface ConfigManagerOptions {
   /** How the file is replaced; tests inject failures here. Default: atomic write, mode 0600. */
   writeFile?: (file: string, text: string) => void;
+  /** Validates rules' pipeline steps (plugin ids and configs) with every load, reload and write. */
+  checkPluginStep?: PluginStepCheck;
 }
 
 /**
@@ -65,6 +68,7 @@ export class ConfigManager extends EventEmitter {
   private loaded: LoadedConfig;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly writeFile: (file: string, text: string) => void;
+  private readonly checkStep?: PluginStepCheck;
   private logger?: Logger;
   private stopWatching?: () => void;
   /** Text of the last rejected hand edit, so it is reported once, not on every event. */
@@ -76,7 +80,8 @@ export class ConfigManager extends EventEmitter {
     opts: ConfigManagerOptions = {},
   ) {
     super();
-    this.loaded = loadConfigFile(path, env);
+    this.checkStep = opts.checkPluginStep;
+    this.loaded = loadConfigFile(path, env, this.checkStep);
     this.writeFile = opts.writeFile ?? writeFileAtomic;
   }
 
@@ -110,11 +115,9 @@ export class ConfigManager extends EventEmitter {
       const draft = cloneTree(before.raw as RawConfig);
       const result = change(draft, before.config);
       if (deepEqual(before.raw, draft)) return result;
-      const { text, exact } = renderConfigChange(before.text, before.raw, draft);
-      if (!exact) this.logger?.warn({ config: this.path }, 'config write-back could not keep the exact formatting of the file; re-rendered it');
-      const next = this.validate(text);
+      const next = this.render(before, draft);
       try {
-        this.writeFile(this.path, text);
+        this.writeFile(this.path, next.text);
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         throw new ConfigWriteError(this.path, err.code, err.message);
@@ -179,7 +182,7 @@ export class ConfigManager extends EventEmitter {
     }
     if (text === this.loaded.text) return;
     try {
-      this.apply(parseConfigText(text, this.path, this.env));
+      this.apply(parseConfigText(text, this.path, this.env, this.checkStep));
       this.logger?.info({ config: this.path }, 'config file changed on disk; reloaded before applying a change');
     } catch (e) {
       if (e instanceof ConfigError) throw new ConfigConflictError(this.path, e.problems);
@@ -199,7 +202,7 @@ export class ConfigManager extends EventEmitter {
     if (text === this.loaded.text || text === this.rejectedText) return false;
     let next: LoadedConfig;
     try {
-      next = parseConfigText(text, this.path, this.env);
+      next = parseConfigText(text, this.path, this.env, this.checkStep);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       this.rejectedText = text;
@@ -215,12 +218,42 @@ export class ConfigManager extends EventEmitter {
     return true;
   }
 
-  private validate(text: string): LoadedConfig {
+  /**
+   * The new file text for `draft`, parsed and validated. The comment-keeping splice is
+   * checked by the same parse that validates it; should it not hold exactly the draft's
+   * values, the Document re-render is used instead.
+   */
+  private render(before: LoadedConfig, draft: RawConfig): LoadedConfig {
+    const spliced = spliceConfigChange(before.text, before.raw, draft);
+    if (spliced !== undefined) {
+      const loaded = this.tryParse(spliced);
+      if (deepEqual(loaded.raw, draft)) {
+        if (loaded.error) throw loaded.error;
+        return loaded.value!;
+      }
+    }
+    this.logger?.warn({ config: this.path }, 'config write-back could not keep the exact formatting of the file; re-rendered it');
+    const text = rerenderConfigChange(before.text, before.raw, draft);
+    const loaded = this.tryParse(text);
+    if (loaded.error) throw loaded.error;
+    return loaded.value!;
+  }
+
+  /** Parse and validate; the file's values come back even when validation fails. */
+  private tryParse(text: string): { raw: unknown; value?: LoadedConfig; error?: ConfigInvalidError } {
     try {
-      return parseConfigText(text, this.path, this.env);
+      const value = parseConfigText(text, this.path, this.env, this.checkStep);
+      return { raw: value.raw, value };
     } catch (e) {
-      if (e instanceof ConfigError) throw new ConfigInvalidError(e.problems.map(toIssue));
-      throw e;
+      if (!(e instanceof ConfigError)) throw e;
+      let raw: unknown;
+      try {
+        const doc = YAML.parseDocument(text);
+        raw = doc.errors.length ? undefined : (doc.toJS() ?? {});
+      } catch {
+        raw = undefined;
+      }
+      return { raw, error: new ConfigInvalidError(e.problems.map(toIssue)) };
     }
   }
 }

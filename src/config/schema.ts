@@ -43,7 +43,7 @@ export const downstreamSchema = z
     name: z.string().optional(),
     api_formats: z.array(formatId).min(1, 'list at least one format'),
     base_url: httpUrl,
-    format_urls: z.record(formatId, httpUrl).optional(),
+    format_urls: z.partialRecord(formatId, httpUrl).optional(), // partial: zod 4 records over an enum otherwise demand every key
     api_key: z.string().optional(),
     api_keys: z.array(z.string().min(1)).min(1).optional(),
     /** Extra headers sent to this downstream on every request. */
@@ -125,6 +125,8 @@ export const configSchema = z
     metrics_token: z.string().optional(),
     fallback_deadline_ms: z.number().int().positive().default(30_000),
     headers_timeout_ms: z.number().int().positive().default(10_000),
+    /** The whole request (headers and body) must arrive within this; responses are not limited. */
+    request_timeout_ms: z.number().int().positive().default(300_000),
     keep_alive_timeout_ms: z.number().int().positive().default(65_000),
     shutdown_grace_ms: z.number().int().nonnegative().default(30_000),
     session_ttl_hours: z

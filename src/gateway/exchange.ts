@@ -18,7 +18,7 @@ import type { Pipeline } from './pipeline.js';
 import { downstreamFormatFor, type Resolution, type Target } from './routing.js';
 import { BodyCapture, captureOf, maskHeaders } from './capture.js';
 import { UsageTap } from './usage-tap.js';
-import { streamErrorFrame, GeminiArrayFramer } from './stream-frames.js';
+import { streamErrorFrame, GeminiArrayFramer, WholeEvents } from './stream-frames.js';
 
 /** Anthropic version the gateway declares on requests it converted (SPEC §5). */
 export const GATEWAY_ANTHROPIC_VERSION = '2023-06-01';
@@ -93,8 +93,9 @@ export class Exchange {
     info.entry.stream = this.stream;
   }
 
+  /** End the request from the gateway's side (shutdown): the client gets a 503 or error event saying why. */
   abort(reason: string): void {
-    this.ctl.abort(new Error(reason));
+    this.ctl.abort(new GatewayError(503, 'overloaded', reason));
   }
 
   async run(): Promise<void> {
@@ -153,7 +154,10 @@ export class Exchange {
     const cfg = this.gw.ctx.config.current;
     const rules = this.gw.routing.matchRules(this.info.path, this.model, this.clientFormat, dsFormat, ds.id);
     const pipeline = this.gw.pipelines.build(rules, this.clientFormat, dsFormat);
-    const useHub = pipeline.needsHub || cfg.retry_on_empty;
+    // A Gemini client streaming without alt=sse wants a JSON array, while the downstream is
+    // always asked for SSE: only the hub can re-frame it.
+    const geminiArray = this.clientFormat === 'gemini' && this.stream && !this.geminiSse();
+    const useHub = pipeline.needsHub || cfg.retry_on_empty || geminiArray;
     const entry = this.info.entry;
     entry.downstream_id = ds.id;
     entry.output_model = target.outputModel;
@@ -204,8 +208,9 @@ export class Exchange {
     const h: Record<string, string> = {};
     const client = this.info.req.headers;
     if (dsFormat === this.clientFormat) {
+      const hopByHop = connectionNominated(client.connection);
       for (const [k, v] of Object.entries(client)) {
-        if (v === undefined || NOT_FORWARDED.has(k) || k.startsWith('proxy-') || k.startsWith('sec-')) continue;
+        if (v === undefined || NOT_FORWARDED.has(k) || hopByHop.has(k) || k.startsWith('proxy-') || k.startsWith('sec-')) continue;
         h[k] = Array.isArray(v) ? v.join(', ') : v;
       }
     } else if (typeof client['user-agent'] === 'string') {
@@ -409,6 +414,7 @@ export class Exchange {
     const cfg = this.gw.ctx.config.current;
     const tap = new UsageTap(p.dsFormat);
     const reader = new SseReader();
+    const events = new WholeEvents();
     const capUp = this.info.payloads ? new BodyCapture(cfg.capture_max_bytes) : undefined;
     this.startStream();
     let failure: GatewayError | undefined;
@@ -416,12 +422,18 @@ export class Exchange {
       for await (const chunk of decoded(up)) {
         const buf = chunk as Buffer;
         if (this.info.entry.ttfb_ms === null) this.info.entry.ttfb_ms = Math.round(performance.now() - this.info.start);
-        if (!res.write(buf)) await drained(res, this.ctl.signal);
+        // only whole events go out, so an error frame never lands inside a half-written one
+        const whole = events.take(buf);
+        if (whole.length > 0 && !res.write(whole)) await drained(res, this.ctl.signal);
         capUp?.add(buf);
         for (const ev of reader.pushBytes(buf)) tap.event(ev);
       }
       for (const ev of reader.end()) tap.event(ev);
       if (!tap.completed) failure = new GatewayError(502, 'upstream', `downstream ${p.ds.id} ended the stream before it was complete`);
+      else {
+        const rest = events.rest();
+        if (rest.length > 0) res.write(rest);
+      }
     } catch (e) {
       if (this.clientGone) return { kind: 'done' };
       failure = upstreamFailure(p.ds, e);
@@ -464,8 +476,12 @@ export class Exchange {
     let terminal = false;
     let usage: Partial<Usage> = {};
     if (!holdForContent) this.startStream();
+    // Events are decoded, encoded and written synchronously (no promise per event); when the
+    // client's socket buffer fills up, `backlog` makes the read loop wait for 'drain' before
+    // it takes the next downstream chunk, so a slow client still slows the downstream read.
+    let backlog = false;
 
-    const write = async (text: string): Promise<void> => {
+    const write = (text: string): void => {
       if (!text) return;
       capOut?.add(text);
       if (held) {
@@ -473,16 +489,20 @@ export class Exchange {
         return;
       }
       if (this.info.entry.ttfb_ms === null) this.info.entry.ttfb_ms = Math.round(performance.now() - this.info.start);
-      if (!res.write(text)) await drained(res, this.ctl.signal);
+      if (!res.write(text)) backlog = true;
     };
-    const release = async (): Promise<void> => {
+    const release = (): void => {
       if (!held) return;
       const pending = held;
       held = undefined;
       this.startStream();
-      for (const t of pending) await write(t);
+      for (const t of pending) write(t);
     };
-    const emit = async (ev: StreamEvent): Promise<'empty' | void> => {
+    const settle = async (): Promise<void> => {
+      backlog = false;
+      await drained(res, this.ctl.signal);
+    };
+    const emit = (ev: StreamEvent): 'empty' | void => {
       if (terminal) return;
       let events: StreamEvent[] = [ev];
       for (let i = steps.length - 1; i >= 0; i--) {
@@ -515,43 +535,46 @@ export class Exchange {
         }
         if (!sawContent && isContentEvent(e)) {
           sawContent = true;
-          await release();
+          release();
         }
-        if (e.type === 'finish' || e.type === 'error') await release();
-        await write(encoder.push(e));
+        if (e.type === 'finish' || e.type === 'error') release();
+        write(encoder.push(e));
       }
     };
 
     try {
       if (replay) {
-        for (const ev of replay) if ((await emit(ev)) === 'empty') return { kind: 'empty' };
+        for (const ev of replay) {
+          if (emit(ev) === 'empty') return { kind: 'empty' };
+          if (backlog) await settle();
+        }
       } else if (up) {
         const reader = new SseReader();
         for await (const chunk of decoded(up)) {
           const buf = chunk as Buffer;
           capUp?.add(buf);
           for (const sse of reader.pushBytes(buf)) {
-            for (const ev of decoder.push(sse)) if ((await emit(ev)) === 'empty') return this.abandon(up);
+            for (const ev of decoder.push(sse)) if (emit(ev) === 'empty') return this.abandon(up);
           }
+          if (backlog) await settle();
         }
-        for (const sse of reader.end()) for (const ev of decoder.push(sse)) if ((await emit(ev)) === 'empty') return { kind: 'empty' };
-        for (const ev of decoder.end()) if ((await emit(ev)) === 'empty') return { kind: 'empty' };
+        for (const sse of reader.end()) for (const ev of decoder.push(sse)) if (emit(ev) === 'empty') return { kind: 'empty' };
+        for (const ev of decoder.end()) if (emit(ev) === 'empty') return { kind: 'empty' };
       }
-      if (!terminal)
-        await emit({ type: 'error', error: { status: 502, kind: 'upstream', message: `downstream ${p.ds.id} ended the stream before it was complete` } });
+      if (!terminal) emit({ type: 'error', error: { status: 502, kind: 'upstream', message: `downstream ${p.ds.id} ended the stream before it was complete` } });
     } catch (e) {
       if (this.clientGone) return { kind: 'done' };
       if (e instanceof GatewayError && !res.headersSent) throw e;
       if (!terminal) {
         const err = e instanceof GatewayError ? e : upstreamFailure(p.ds, e);
         try {
-          await emit({ type: 'error', error: err.info });
+          emit({ type: 'error', error: err.info });
         } catch {
           /* the client is gone */
         }
       }
     }
-    await release();
+    release();
     res.end();
     this.setUsage(usage);
     if (this.info.payloads) {
@@ -580,6 +603,15 @@ export class Exchange {
   private finish(): void {
     this.gw.finish(this.info);
   }
+}
+
+/** Headers the client declared hop-by-hop by naming them in `Connection` (RFC 9110 §7.6.1). */
+function connectionNominated(connection: string | string[] | undefined): Set<string> {
+  const names = new Set<string>();
+  for (const v of Array.isArray(connection) ? connection : connection ? [connection] : []) {
+    for (const name of v.split(',')) if (name.trim()) names.add(name.trim().toLowerCase());
+  }
+  return names;
 }
 
 /** The response body, decompressed if the provider compressed it despite accept-encoding: identity. */

@@ -45,6 +45,12 @@ export interface RequestInfo {
   extraHeaders: Record<string, string>;
 }
 
+/** Longer request URLs get 414 (the header limit, 64 KiB, would only catch them later as 431). */
+export const MAX_URL_LENGTH = 16 * 1024;
+
+/** How long requests aborted at the end of the shutdown grace get to send their error event. */
+const ABORTED_WRAP_UP_MS = 1000;
+
 export class Gateway implements GatewayShared {
   routing: Routing;
   readonly upstream: UpstreamClient;
@@ -88,23 +94,29 @@ export class Gateway implements GatewayShared {
         return;
       }
       this.ctx.logger.error({ err: e instanceof Error ? e.stack : String(e), path }, 'gateway request failed unexpectedly');
-      this.fail(info, undefined, new GatewayError(500, 'server', 'internal gateway error'));
+      this.fail(info, info.entry.client_format ?? undefined, new GatewayError(500, 'server', 'internal gateway error'));
     });
   }
 
   /** Wait for in-flight requests (up to graceMs), then abort what is left. */
   async drain(graceMs: number): Promise<void> {
-    if (this.inflight > 0) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, graceMs);
-        t.unref();
-        this.idleWaiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
+    await this.idle(graceMs);
+    for (const ex of this.active) ex.abort('the gateway is shutting down');
+    // the aborted requests still write their error event and end before sockets are destroyed
+    await this.idle(ABORTED_WRAP_UP_MS);
+  }
+
+  /** Resolves when no request is in flight, or after `ms`. */
+  private idle(ms: number): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      t.unref();
+      this.idleWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
       });
-    }
-    for (const ex of this.active) ex.abort('gateway shutting down');
+    });
   }
 
   private newRequest(req: IncomingMessage, res: ServerResponse, path: string, query: string): RequestInfo {
@@ -138,6 +150,10 @@ export class Gateway implements GatewayShared {
     const endpoint = detectEndpoint(method, path);
     const format: FormatId = endpoint && 'format' in endpoint && endpoint.format ? endpoint.format : guessFormat(path, req);
     info.entry.client_format = format;
+    if ((req.url ?? '').length > MAX_URL_LENGTH) {
+      req.resume();
+      throw this.fail(info, format, new GatewayError(414, 'invalid_request', `URL longer than ${MAX_URL_LENGTH} characters`));
+    }
 
     const origin = req.headers.origin;
     if (typeof origin === 'string') {

@@ -2,7 +2,7 @@ import type { RuleConfig } from '../config/schema.js';
 import type { FormatId } from '../ir/types.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { PluginInstance } from '../plugins/types.js';
-import { converterId } from '../plugins/builtin/converters.js';
+import { converterId, mergeConverterConfigs } from '../plugins/builtin/converters.js';
 
 export interface Pipeline {
   /** Plugins in request order (converter first). */
@@ -16,8 +16,9 @@ export interface Pipeline {
 
 /**
  * SPEC §4.5–6: when formats differ the matching converter runs first, whether or not a rule
- * names it; a rule naming it again contributes its config instead of a second conversion.
- * Converters for other format pairs are not applicable to this request and are skipped.
+ * names it; rules naming it contribute their config (model_maps combined, the higher-priority
+ * rule winning a clash) instead of a second conversion. Converters for other format pairs
+ * are not applicable to this request and are skipped.
  * Instances are cached per (rules, formats) since plugin configs only change with the config.
  */
 export class PipelineBuilder {
@@ -42,7 +43,7 @@ export class PipelineBuilder {
   private compose(rules: readonly RuleConfig[], clientFormat: FormatId, downstreamFormat: FormatId): Pipeline {
     const converting = clientFormat !== downstreamFormat;
     const wanted = converting ? converterId(clientFormat, downstreamFormat) : undefined;
-    let converter: { name: string; instance: PluginInstance } | undefined;
+    const converterConfigs: unknown[] = [];
     const steps: PluginInstance[] = [];
     const names: string[] = [];
     let needsHub = converting;
@@ -52,8 +53,8 @@ export class PipelineBuilder {
         const def = this.registry.get(step.plugin_id);
         if (!def) continue;
         if (def.kind === 'converter') {
-          // the matching converter's config (model_map) is used once; other directions don't apply
-          if (step.plugin_id === wanted && !converter) converter = { name: def.id, instance: this.registry.create(def.id, step.config) };
+          // the matching converter's config (model_map) is used; other directions don't apply
+          if (step.plugin_id === wanted) converterConfigs.push(step.config);
           continue;
         }
         steps.push(this.registry.create(def.id, step.config));
@@ -62,9 +63,8 @@ export class PipelineBuilder {
       }
     }
     if (wanted) {
-      const c = converter ?? { name: wanted, instance: this.registry.create(wanted, {}) };
-      steps.unshift(c.instance);
-      names.unshift(c.name);
+      steps.unshift(this.registry.create(wanted, mergeConverterConfigs(converterConfigs)));
+      names.unshift(wanted);
     }
     return { steps, names, needsHub, hasStreamHooks: steps.some((s) => s.streamEvent !== undefined) };
   }

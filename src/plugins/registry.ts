@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { $ZodIssue } from 'zod/v4/core';
 import { formatPath } from '../config/schema.js';
 import type { PluginDefinition, PluginInstance } from './types.js';
 
@@ -38,7 +39,7 @@ export class PluginRegistry {
     const def = this.defs.get(pluginId);
     if (!def) return [`unknown plugin "${pluginId}"`];
     const r = def.configSchema.safeParse(config ?? {});
-    return r.success ? [] : r.error.issues.map((i) => `config${i.path.length ? '.' + formatPath(i.path) : ''}: ${i.message}`);
+    return r.success ? [] : r.error.issues.map(describeIssue);
   }
 
   /** Instantiate a step; throws when the config does not validate (config load checks first). */
@@ -47,4 +48,17 @@ export class PluginRegistry {
     if (!def) throw new Error(`unknown plugin "${pluginId}"`);
     return def.create(def.configSchema.parse(config ?? {}));
   }
+}
+
+/** "config.headers.Authorization: auth and hop-by-hop headers cannot be set..." — the key path, then the most specific message. */
+function describeIssue(issue: $ZodIssue): string {
+  let path: PropertyKey[] = issue.path;
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys' && issue.keys.length) {
+    path = [...path, issue.keys[0]];
+    message = issue.keys.length > 1 ? `unknown keys ${issue.keys.join(', ')}` : 'unknown key';
+  } else if (issue.code === 'invalid_key' && issue.issues[0]) {
+    message = issue.issues[0].message;
+  }
+  return `config${path.length ? '.' + formatPath(path) : ''}: ${message}`;
 }

@@ -39,11 +39,14 @@ export class UpstreamClient {
     const key = `${connectMs}:${useProxy ? 'proxy' : 'direct'}`;
     let d = this.dispatchers.get(key);
     if (!d) {
+      // No cap on connections per origin: an LLM stream holds its connection for its whole
+      // answer, so a cap of N makes request N+1 wait for a complete response (1,000
+      // concurrent slow streams stalled behind a cap of 256). Idle sockets still close after
+      // keepAliveTimeout, so the pool shrinks back once a burst is over.
       const opts = {
         connect: { timeout: connectMs, noDelay: true },
         keepAliveTimeout: 30_000,
         keepAliveMaxTimeout: 600_000,
-        connections: 256,
         pipelining: 1,
       };
       d = useProxy ? new EnvHttpProxyAgent(opts) : new Agent(opts);
@@ -118,6 +121,10 @@ export function upstreamFailure(ds: DownstreamConfig, e: unknown): GatewayError 
     return new GatewayError(504, 'timeout', `downstream ${name} stopped sending (idle timeout)`, { providerType: 'idle_timeout' });
   }
   const detail = code ? `${code}` : (err.message ?? 'connection failed');
+  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') {
+    // it was reached: the connection broke while the request or the answer was on its way
+    return new GatewayError(502, 'upstream', `downstream ${name} closed the connection unexpectedly (${detail})`, { providerType: 'connection_closed' });
+  }
   const tls = /CERT|SSL|TLS|SELF_SIGNED/i.test(code + ' ' + (err.message ?? ''));
   return new GatewayError(502, 'upstream', `could not reach downstream ${name}: ${tls ? 'TLS error ' : ''}${detail}`, {
     providerType: tls ? 'tls_error' : 'connect_error',

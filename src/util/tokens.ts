@@ -1,5 +1,17 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
 import type { Part, Request } from '../ir/types.js';
+
+type CountTokens = (text: string) => number;
+let loadedCounter: CountTokens | undefined;
+
+/**
+ * The o200k tables cost ~60 MB of RSS and a few hundred ms to load, and only count_tokens
+ * across formats and fix_anthropic_usage ever need them: load on first use, not at start-up.
+ */
+function countTokens(text: string): number {
+  loadedCounter ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountTokens }).countTokens;
+  return loadedCounter(text);
+}
 
 /**
  * Local token estimates (o200k_base BPE). Used only where the provider gives no count:

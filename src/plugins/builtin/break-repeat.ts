@@ -26,7 +26,8 @@ export const breakRepeatPlugin: PluginDefinition<z.infer<typeof schema>> = {
         const assistant = req.messages.filter((m) => m.role === 'assistant');
         if (assistant.length < config.turns) return;
         const last = assistant.slice(-config.turns).map(signature);
-        if (!last.every((s) => s === last[0])) return;
+        // turns with nothing comparable (reasoning only) are no evidence of a loop
+        if (last[0] === '[]' || !last.every((s) => s === last[0])) return;
         const tail = req.messages[req.messages.length - 1];
         if (tail && tail.role === 'user') tail.parts = [...tail.parts, { type: 'text', text: config.reminder }];
         else req.messages.push({ role: 'user', parts: [{ type: 'text', text: config.reminder }] });
@@ -35,9 +36,31 @@ export const breakRepeatPlugin: PluginDefinition<z.infer<typeof schema>> = {
   },
 };
 
-/** What the turn said, ignoring tool-call ids (which differ between identical calls). */
+/**
+ * What the turn said: its text and tool calls, ignoring tool-call ids (which differ between
+ * identical calls) and reasoning (whether the client sent it back varies by format).
+ */
 function signature(m: Message): string {
   return JSON.stringify(
-    m.parts.map((p) => (p.type === 'text' ? p.text.trim() : p.type === 'tool_call' ? [p.name, p.arguments] : p.type === 'reasoning' ? '' : p.type)),
+    m.parts.flatMap((p): (string | string[])[] => {
+      if (p.type === 'text') return p.text.trim() ? [p.text.trim()] : [];
+      if (p.type === 'tool_call') return [[p.name, canonicalJson(p.arguments)]];
+      return [];
+    }),
   );
+}
+
+/** Arguments compared as values, so `{"a":1, "b":2}` and `{"b":2,"a":1}` are the same call. */
+function canonicalJson(text: string): string {
+  try {
+    return JSON.stringify(sortKeys(JSON.parse(text)));
+  } catch {
+    return text;
+  }
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
 }

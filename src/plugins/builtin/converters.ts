@@ -18,6 +18,16 @@ export const converterConfigSchema = z
 
 export type ConverterConfig = z.infer<typeof converterConfigSchema>;
 
+/**
+ * One converter config out of every step naming it (in rule priority order): the converter
+ * runs once, with the model_maps combined; where two name the same model, the first wins.
+ */
+export function mergeConverterConfigs(configs: readonly unknown[]): ConverterConfig {
+  const maps = configs.map((c) => converterConfigSchema.parse(c ?? {}).model_map).filter((m) => m !== undefined);
+  if (maps.length === 0) return {};
+  return { model_map: Object.assign({}, ...maps.reverse()) as Record<string, string> };
+}
+
 export function converterId(from: FormatId, to: FormatId): string {
   return `${SHORT[from]}2${SHORT[to]}`;
 }
@@ -42,7 +52,7 @@ export function converterPlugins(): PluginDefinition<ConverterConfig>[] {
         touchesBody: true,
         create(config) {
           const map = config.model_map;
-          if (!map) return {};
+          if (!map || Object.keys(map).length === 0) return {};
           return {
             request(req, ctx) {
               req.model = map[req.model] ?? map[ctx.model] ?? req.model;

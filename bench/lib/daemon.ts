@@ -1,0 +1,114 @@
+/** Start the Tresor daemon as a child process in the variants the benchmark compares. */
+import type { ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { benchConfig } from './config.js';
+import { freePort, launch, sleep, stop } from './processes.js';
+
+/**
+ * on: logging + stats (the default config); capture: capture_payloads on too; off: no
+ * request observer at all; base: like "on" but another build of Tresor (--compare=DIR).
+ */
+export type Variant = 'on' | 'capture' | 'off' | 'base';
+export type Runtime = 'dist' | 'src';
+
+export interface DaemonProc {
+  variant: Variant;
+  port: number;
+  pid: number;
+  child: ChildProcess;
+  logFile: string;
+  /** Empty the stdout log between cases so a long run never fills the disk. */
+  truncateLog(): void;
+  stop(): Promise<void>;
+}
+
+export interface DaemonSpec {
+  root: string;
+  tmp: string;
+  mockPort: number;
+  variant: Variant;
+  runtime: Runtime;
+  /** Extra node flags (e.g. --cpu-prof). */
+  nodeFlags?: string[];
+  port?: number;
+  /** Share a database file between starts (cold start runs). */
+  dbName?: string;
+  /** The checkout whose bin/tresor.js runs (default: root); variant "base" uses --compare's. */
+  tree?: string;
+}
+
+/** The command line that starts the daemon: production's `bin/tresor.js run` whenever possible. */
+export function daemonCommand(spec: DaemonSpec, configPath: string): string[] {
+  const flags = spec.nodeFlags ?? [];
+  const entry = join(spec.root, 'bench/lib/daemon-entry.mjs');
+  if (spec.runtime === 'src') {
+    return [...flags, '--import', 'tsx', entry, configPath, '--from-src', ...(spec.variant === 'off' ? ['--observe-off'] : [])];
+  }
+  if (spec.variant === 'off') return [...flags, entry, configPath, '--observe-off'];
+  return [...flags, join(spec.tree ?? spec.root, 'bin/tresor.js'), 'run', '--config', configPath];
+}
+
+export async function writeDaemonConfig(spec: DaemonSpec, port: number): Promise<string> {
+  const configPath = join(spec.tmp, `config-${spec.variant}-${port}.yaml`);
+  writeFileSync(
+    configPath,
+    benchConfig({
+      port,
+      mockPort: spec.mockPort,
+      dbPath: join(spec.tmp, spec.dbName ?? `tresor-${spec.variant}-${port}.db`),
+      // "off" also silences the per-request stdout line
+      logLevel: spec.variant === 'off' ? 'error' : 'info',
+      capturePayloads: spec.variant === 'capture',
+    }),
+  );
+  return configPath;
+}
+
+export async function startDaemonProc(spec: DaemonSpec): Promise<DaemonProc> {
+  const port = spec.port ?? (await freePort());
+  const configPath = await writeDaemonConfig(spec, port);
+  const logFile = join(spec.tmp, `daemon-${spec.variant}-${port}.log`);
+  // O_APPEND: truncating from here keeps the child's writes at the (new) end.
+  const fd = openSync(logFile, 'a');
+  const child = launch(process.execPath, daemonCommand(spec, configPath), { cwd: spec.tree ?? spec.root, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  try {
+    await waitHealthy(port, child, 30_000);
+  } catch (e) {
+    await stop(child);
+    throw new Error(`${(e as Error).message}\n--- daemon output ---\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
+  }
+  return {
+    variant: spec.variant,
+    port,
+    pid: child.pid as number,
+    child,
+    logFile,
+    truncateLog: () => truncateSync(logFile, 0),
+    stop: () => stop(child, 10_000),
+  };
+}
+
+/** Poll GET /api/health until it answers 200. */
+export async function waitHealthy(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the daemon exited (${child.exitCode ?? child.signalCode}) during start-up`);
+    if ((await healthStatus(port)) === 200) return;
+    await sleep(20);
+  }
+  throw new Error(`the daemon did not become healthy within ${timeoutMs} ms`);
+}
+
+function healthStatus(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = get({ host: '127.0.0.1', port, path: '/api/health', agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.setTimeout(1000, () => req.destroy());
+    req.on('error', () => resolve(0));
+  });
+}

@@ -1,0 +1,107 @@
+/** The shape of a benchmark result file (bench/results/<timestamp>.json). */
+import type { Runtime, Variant } from './daemon.js';
+import type { Wire } from './wire.js';
+
+export type Via = 'mock' | 'bare' | 'gateway';
+/** A daemon variant, or the "on" daemon with 50 live-log viewers attached. */
+export type GwVariant = Variant | 'viewers';
+
+export interface LoadSample {
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  failed: number;
+  /** CPU of the process under test (gateway, bare proxy, or the mock for mock cases), ms per request. */
+  cpuMsPerReq: number;
+  mockCpuMsPerReq: number;
+  loadgenCpuMsPerReq: number;
+  peakRssMb: number;
+  viewerEvents?: number;
+  /** Share of the machine (all cores) that processes outside the benchmark used meanwhile. */
+  otherLoadPct: number;
+}
+
+export interface LoadResult {
+  id: string;
+  label: string;
+  via: Via;
+  variant?: GwVariant;
+  client: Wire;
+  downstream: Wire;
+  stream: boolean;
+  connections: number;
+  samples: LoadSample[];
+  median: LoadSample;
+}
+
+export interface ProbeResult {
+  id: string;
+  label: string;
+  kind: 'latency' | 'ttft';
+  pairs: number;
+  directP50: number;
+  viaP50: number;
+  addedP50: number;
+  directP99: number;
+  viaP99: number;
+  addedP99: number;
+  /** Median of the per-pair differences (gateway minus direct). */
+  addedPairedMedian: number;
+  serverTimingP50?: number;
+  /** CPU of the gateway (or bare proxy) per request during the probe, from /proc. */
+  viaCpuMsPerReq: number;
+  failures: string[];
+}
+
+export interface SlowResult {
+  label: string;
+  streams: number;
+  completed: number;
+  stalled: number;
+  wallMs: number;
+  ttftP50: number;
+  ttftP99: number;
+  maxGapMs: number;
+  p99GapMs: number;
+  peakRssMb: number;
+  gatewayCpuMs: number;
+  failures: string[];
+}
+
+export interface ColdResult {
+  runtime: Runtime;
+  runsMs: number[];
+  medianMs: number;
+  firstRunMs: number;
+  /** CPU (user + system) the daemon had used when its first request was served, per run. */
+  cpuMs: number[];
+  medianCpuMs: number;
+}
+
+export interface TargetRow {
+  figure: string;
+  target: string;
+  measured: string;
+  /** undefined when the figure was not measured in this run. */
+  met?: boolean;
+}
+
+export interface Results {
+  meta: {
+    date: string;
+    loadavgAtStart: number[];
+    loadavgAtEnd?: number[];
+    mode: 'quick' | 'full';
+    runtime: Runtime;
+    machine: { cpuModel: string; cores: number; memoryGb: number; node: string; platform: string; commit: string };
+    options: Record<string, unknown>;
+    elapsedS?: number;
+  };
+  load: LoadResult[];
+  observe: LoadResult[];
+  probes: ProbeResult[];
+  slow: SlowResult[];
+  cold: ColdResult[];
+  targets?: TargetRow[];
+}

@@ -1,0 +1,665 @@
+/**
+ * `npm run bench [-- --quick] [-- options]`: Tresor's load benchmark (issue 7, and issue 5's
+ * observability overhead). Everything runs on 127.0.0.1 and every phase is bounded in time.
+ *
+ * It builds dist/ if the sources are newer, starts a mock provider, a bare 40-line node:http
+ * proxy (the floor to compare with) and the daemon (compiled dist/, as in production) in three
+ * variants — logging+stats on, capture_payloads on, observability off — each in its own
+ * process, and drives them with autocannon from a separate process. Cases alternate within
+ * each round; figures are medians over rounds. See docs/performance.md for what each figure
+ * means and the latest results.
+ *
+ * Options:
+ *   --quick            a short run (under 2 minutes once dist/ is built)
+ *   --rounds=N         rounds of the main cases (default 3; quick 1)
+ *   --duration=S       seconds per load run (default 5; quick 2)
+ *   --only=TEXT        only the load cases whose id contains TEXT (comma-separated list)
+ *   --runtime=src      run the daemon from src/ through tsx instead of dist/
+ *   --profile          write a V8 CPU profile of the main daemon to bench/results/
+ *   --skip=PHASES      skip phases: load,observe,latency,slow,cold (comma-separated)
+ *   --no-build         do not rebuild dist/
+ *   --compare=DIR      also run the gateway cases against another built checkout of Tresor
+ *                      (its bin/ and dist/), alternating with this one: an A/B of a change
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { concurrentStreams, interleaved, logViewers, median, pct, timedRequest, type PairedSamples, type Timing } from './lib/clients.js';
+import { benchModel, PROFILES, type Profile } from './lib/config.js';
+import { daemonCommand, startDaemonProc, writeDaemonConfig, type DaemonProc, type Runtime, type Variant } from './lib/daemon.js';
+import { cpuMs, ForeignLoad, peakRssMb, resetPeakRss, RssSampler } from './lib/procfs.js';
+import { freePort, launch, sleep, stop, waitReady } from './lib/processes.js';
+import { fmt, pctText, signed, table } from './lib/report.js';
+import { evaluateTargets } from './lib/targets.js';
+import type { ColdResult, GwVariant, LoadResult, LoadSample, ProbeResult, Results, SlowResult, Via } from './lib/types.js';
+import { clientRequest, REPLY_TEXT, SHORT, streamEndMarker, FIRST_TOKEN, type ClientRequest, type Wire } from './lib/wire.js';
+import { Agent } from 'node:http';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+// ---------------------------------------------------------------------------------------
+// Options
+
+interface Options {
+  quick: boolean;
+  rounds: number;
+  observeRounds: number;
+  duration: number;
+  concurrencies: number[];
+  only: string[];
+  runtime: Runtime;
+  profile: boolean;
+  skip: Set<string>;
+  build: boolean;
+  probePairs: number;
+  probeWarmup: number;
+  coldRuns: number;
+  slowStreams: number;
+  compare?: string;
+}
+
+function parseOptions(argv: string[]): Options {
+  const flag = (name: string) => argv.includes(`--${name}`);
+  const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const quick = flag('quick');
+  const num = (name: string, dflt: number) => {
+    const v = value(name);
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+    return n;
+  };
+  const runtime = value('runtime') ?? 'dist';
+  if (runtime !== 'dist' && runtime !== 'src') throw new Error('--runtime must be dist or src');
+  return {
+    quick,
+    rounds: num('rounds', quick ? 1 : 3),
+    observeRounds: num('observe-rounds', quick ? 3 : 5),
+    duration: num('duration', quick ? 2 : 5),
+    concurrencies: quick ? [32] : [1, 32],
+    only: (value('only') ?? '').split(',').filter(Boolean),
+    runtime,
+    profile: flag('profile'),
+    skip: new Set((value('skip') ?? '').split(',').filter(Boolean)),
+    build: !flag('no-build'),
+    probePairs: quick ? 300 : 2000,
+    probeWarmup: quick ? 50 : 200,
+    coldRuns: quick ? 3 : 7,
+    slowStreams: num('streams', 1000),
+    compare: value('compare'),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Cases
+
+
+
+
+interface LoadCase {
+  id: string;
+  label: string;
+  via: Via;
+  variant?: GwVariant;
+  client: Wire;
+  downstream: Wire;
+  stream: boolean;
+}
+
+/** The translation directions issue 7 names as the main ones. */
+const DIRECTIONS: [Wire, Wire][] = [
+  ['openai', 'anthropic'],
+  ['anthropic', 'openai'],
+  ['openai', 'gemini'],
+  ['openai_responses', 'openai'],
+];
+
+function caseId(via: Via, client: Wire, downstream: Wire, stream: boolean, variant?: GwVariant): string {
+  const what = via === 'gateway' ? (client === downstream ? `passthrough:${SHORT[client]}` : `${SHORT[client]}2${SHORT[downstream]}`) : SHORT[client];
+  return `${via}${variant && variant !== 'on' ? `-${variant}` : ''}:${what}:${stream ? 'stream' : 'json'}`;
+}
+
+function caseLabel(c: Omit<LoadCase, 'id' | 'label'>): string {
+  const mode = c.stream ? 'stream 20 chunks' : 'JSON';
+  if (c.via === 'mock') return `mock alone (${c.client}), ${mode}`;
+  if (c.via === 'bare') return `bare node:http proxy, ${mode}`;
+  const what = c.client === c.downstream ? `pass-through ${c.client}` : `${c.client} → ${c.downstream}`;
+  const v = { on: '', off: ' [observe off]', capture: ' [capture on]', viewers: ' [50 log viewers]', base: ' [--compare build]' }[c.variant ?? 'on'];
+  return `${what}, ${mode}${v}`;
+}
+
+function mkCase(via: Via, client: Wire, downstream: Wire, stream: boolean, variant?: GwVariant): LoadCase {
+  const c = { via, client, downstream, stream, variant };
+  return { ...c, id: caseId(via, client, downstream, stream, variant), label: caseLabel(c) };
+}
+
+function mainCases(compare = false): LoadCase[] {
+  const out: LoadCase[] = [];
+  const variants: GwVariant[] = compare ? ['on', 'base'] : ['on'];
+  for (const stream of [false, true]) {
+    out.push(mkCase('mock', 'openai', 'openai', stream));
+    out.push(mkCase('bare', 'openai', 'openai', stream));
+    for (const v of variants) out.push(mkCase('gateway', 'openai', 'openai', stream, v));
+    for (const [c, d] of DIRECTIONS) for (const v of variants) out.push(mkCase('gateway', c, d, stream, v));
+  }
+  return out;
+}
+
+/** Issue 5: the same translated workload with observability off, on, capture on, and 50 viewers. */
+function observeCases(): LoadCase[] {
+  const out: LoadCase[] = [];
+  for (const stream of [false, true]) for (const v of ['off', 'on', 'capture', 'viewers'] as GwVariant[]) out.push(mkCase('gateway', 'openai', 'anthropic', stream, v));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// The processes under test
+
+interface Env {
+  tmp: string;
+  mock: { port: number; pid: number };
+  bare: { port: number; pid: number };
+  daemons: Map<Variant, DaemonProc>;
+}
+
+/** What a request of this case looks like and where it goes. */
+function requestFor(env: Env, c: LoadCase, profile: Profile = 'fast'): { port: number; pid: number; req: ClientRequest } {
+  if (c.via === 'gateway') {
+    const d = env.daemons.get(c.variant === 'viewers' || !c.variant ? 'on' : c.variant);
+    if (!d) throw new Error(`daemon ${c.variant} not started`);
+    return { port: d.port, pid: d.pid, req: clientRequest(c.client, benchModel(c.downstream, profile), c.stream) };
+  }
+  const r = clientRequest(c.client, 'mock-model', c.stream);
+  const req = { ...r, path: PROFILES[profile] + r.path };
+  return c.via === 'mock' ? { port: env.mock.port, pid: env.mock.pid, req } : { port: env.bare.port, pid: env.bare.pid, req };
+}
+
+// ---------------------------------------------------------------------------------------
+// Load runs
+
+
+interface LoadChild {
+  requests: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  durationS: number;
+  rps: number;
+  latency: { p50: number; p99: number };
+  loadgenCpuMs: number;
+}
+
+function runLoadChild(url: string, r: ClientRequest, connections: number, duration: number): Promise<LoadChild> {
+  return new Promise((resolve, reject) => {
+    const spec = JSON.stringify({ url, method: 'POST', headers: r.headers, body: r.body, connections, duration });
+    const child = launch(process.execPath, [join(root, 'bench/lib/load.mjs'), spec], { cwd: root });
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    const t = setTimeout(() => child.pid && process.kill(child.pid, 'SIGKILL'), (duration + 30) * 1000);
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      if (code !== 0) return reject(new Error(`load generator exited ${code}: ${err.slice(-1000)}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() as string) as LoadChild);
+      } catch {
+        reject(new Error(`load generator printed no result: ${out.slice(-500)} ${err.slice(-500)}`));
+      }
+    });
+  });
+}
+
+async function runLoadCase(env: Env, c: LoadCase, connections: number, o: Options): Promise<LoadSample> {
+  const { port, pid, req } = requestFor(env, c);
+  const daemon = c.via === 'gateway' ? env.daemons.get(c.variant === 'viewers' || !c.variant ? 'on' : c.variant) : undefined;
+  daemon?.truncateLog();
+  const viewers = c.variant === 'viewers' ? await logViewers(port, 50) : undefined;
+  if (viewers) await sleep(100);
+  resetPeakRss(pid);
+  const sampler = new RssSampler(pid, 100);
+  const foreign = new ForeignLoad(ownPids(env));
+  const cpu0 = cpuMs(pid);
+  const mock0 = cpuMs(env.mock.pid);
+  let res: LoadChild;
+  try {
+    res = await runLoadChild(`http://127.0.0.1:${port}${req.path}`, req, connections, o.duration);
+  } finally {
+    sampler.stop();
+  }
+  const cpu = cpuMs(pid) - cpu0;
+  const mockCpu = cpuMs(env.mock.pid) - mock0;
+  const peak = Math.max(peakRssMb(pid), sampler.stop());
+  const seen = viewers?.close();
+  const n = Math.max(1, res.ok);
+  const otherLoadPct = foreign.percent(cpus().length, res.loadgenCpuMs);
+  return {
+    rps: res.rps,
+    p50: res.latency.p50,
+    p99: res.latency.p99,
+    ok: res.ok,
+    failed: res.non2xx + res.errors + res.timeouts,
+    cpuMsPerReq: c.via === 'mock' ? mockCpu / n : cpu / n,
+    mockCpuMsPerReq: mockCpu / n,
+    loadgenCpuMsPerReq: res.loadgenCpuMs / n,
+    peakRssMb: peak,
+    viewerEvents: seen ? seen.events / Math.max(1, seen.viewers) : undefined,
+    otherLoadPct,
+  };
+}
+
+function ownPids(env: Env): number[] {
+  return [env.mock.pid, env.bare.pid, ...[...env.daemons.values()].map((d) => d.pid)];
+}
+
+
+function medianSample(samples: LoadSample[]): LoadSample {
+  const m = (f: (s: LoadSample) => number) => median(samples.map(f));
+  const ev = samples.map((s) => s.viewerEvents).filter((x): x is number => x !== undefined);
+  return {
+    rps: m((s) => s.rps),
+    p50: m((s) => s.p50),
+    p99: m((s) => s.p99),
+    ok: m((s) => s.ok),
+    failed: Math.max(...samples.map((s) => s.failed)),
+    cpuMsPerReq: m((s) => s.cpuMsPerReq),
+    mockCpuMsPerReq: m((s) => s.mockCpuMsPerReq),
+    loadgenCpuMsPerReq: m((s) => s.loadgenCpuMsPerReq),
+    peakRssMb: Math.max(...samples.map((s) => s.peakRssMb)),
+    viewerEvents: ev.length ? median(ev) : undefined,
+    otherLoadPct: m((s) => s.otherLoadPct),
+  };
+}
+
+/** Each round runs every case once, starting at a different case, so order effects average out. */
+async function loadPhase(env: Env, cases: LoadCase[], concurrencies: number[], rounds: number, o: Options, title: string): Promise<LoadResult[]> {
+  const runs = cases.flatMap((c) => concurrencies.map((conn) => ({ c, conn })));
+  const samples = new Map<string, LoadSample[]>();
+  // Warm-up: JIT and connection pools, once per case, short.
+  for (const { c } of runs.filter((r) => r.conn === Math.max(...concurrencies))) {
+    const { port, req } = requestFor(env, c);
+    await runLoadChild(`http://127.0.0.1:${port}${req.path}`, req, 8, 1).catch(() => undefined);
+  }
+  let done = 0;
+  for (let r = 0; r < rounds; r++) {
+    const shift = runs.length ? (r * Math.max(1, Math.floor(runs.length / rounds))) % runs.length : 0;
+    const order = [...runs.slice(shift), ...runs.slice(0, shift)];
+    for (const { c, conn } of order) {
+      const s = await runLoadCase(env, c, conn, o);
+      const key = `${c.id}@${conn}`;
+      samples.set(key, [...(samples.get(key) ?? []), s]);
+      done++;
+      log(
+        `[${title} ${done}/${runs.length * rounds}] ${c.label}, c=${conn}: ${fmt(s.rps)} req/s, p50 ${s.p50} ms, p99 ${s.p99} ms, ` +
+          `CPU ${fmt(s.cpuMsPerReq, 3)} ms/req, peak RSS ${fmt(s.peakRssMb, 0)} MB, others ${fmt(s.otherLoadPct, 0)}% of the machine${s.failed ? `, ${s.failed} FAILED` : ''}`,
+      );
+    }
+  }
+  return runs.map(({ c, conn }) => {
+    const ss = samples.get(`${c.id}@${conn}`) ?? [];
+    return { ...c, connections: conn, samples: ss, median: medianSample(ss) };
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Concurrency-1 latency and time to first token
+
+
+function probeCheck(wire: Wire, stream: boolean) {
+  return (t: Timing): string | undefined => {
+    if (t.status !== 200) return `status ${t.status}: ${t.body.slice(0, 300)}`;
+    if (stream && !t.body.includes(streamEndMarker(wire))) return `incomplete ${wire} stream: …${t.body.slice(-300)}`;
+    if (!stream && !t.body.includes(REPLY_TEXT.slice(0, 20))) return `unexpected body: ${t.body.slice(0, 300)}`;
+    return undefined;
+  };
+}
+
+async function probePhase(env: Env, o: Options): Promise<ProbeResult[]> {
+  const targets = mainCases(o.compare !== undefined).filter((c) => c.via !== 'mock' && !c.stream && matchesOnly(c, o));
+  const out: ProbeResult[] = [];
+  for (const kind of ['latency', 'ttft'] as const) {
+    for (const base of targets) {
+      const c = kind === 'ttft' ? mkCase(base.via, base.client, base.downstream, true, base.variant) : base;
+      const profile: Profile = kind === 'ttft' ? 'ttft' : 'fast';
+      const via = requestFor(env, c, profile);
+      const direct = requestFor(env, mkCase('mock', c.downstream, c.downstream, c.stream), profile);
+      const cpu0 = cpuMs(via.pid);
+      const s: PairedSamples = await interleaved(
+        { port: direct.port, req: direct.req },
+        { port: via.port, req: via.req },
+        o.probePairs,
+        o.probeWarmup,
+        kind === 'ttft' ? FIRST_TOKEN : undefined,
+        { gateway: probeCheck(c.client, c.stream), direct: probeCheck(c.downstream, c.stream) },
+      );
+      const viaCpuMsPerReq = (cpuMs(via.pid) - cpu0) / (o.probeWarmup + o.probePairs);
+      const sd = [...s.direct].sort((a, b) => a - b);
+      const sg = [...s.gateway].sort((a, b) => a - b);
+      const diffs = s.gateway.map((g, i) => g - s.direct[i]);
+      const r: ProbeResult = {
+        id: `${kind}:${c.id}`,
+        label: c.via === 'bare' ? 'bare node:http proxy' : (c.client === c.downstream ? `pass-through ${c.client}` : `${c.client} → ${c.downstream}`) + (c.variant === 'base' ? ' [--compare build]' : ''),
+        kind,
+        pairs: s.gateway.length,
+        directP50: pct(sd, 50),
+        viaP50: pct(sg, 50),
+        addedP50: pct(sg, 50) - pct(sd, 50),
+        directP99: pct(sd, 99),
+        viaP99: pct(sg, 99),
+        addedP99: pct(sg, 99) - pct(sd, 99),
+        addedPairedMedian: median(diffs),
+        serverTimingP50: s.serverTiming.length ? median(s.serverTiming) : undefined,
+        viaCpuMsPerReq,
+        failures: s.failures,
+      };
+      out.push(r);
+      log(
+        `[${kind}] ${r.label}: direct p50 ${fmt(r.directP50, 3)} ms, via p50 ${fmt(r.viaP50, 3)} ms, added ${signed(r.addedP50, 3)} ms` +
+          `${r.serverTimingP50 !== undefined ? `, Server-Timing p50 ${fmt(r.serverTimingP50, 3)} ms` : ''}${r.failures.length ? `, FAILURES: ${r.failures[0]}` : ''}`,
+      );
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// 1,000 concurrent slow streams
+
+
+async function slowPhase(env: Env, o: Options): Promise<SlowResult[]> {
+  const which: [Wire, Wire][] = o.quick
+    ? [['openai', 'anthropic']]
+    : [
+        ['openai', 'anthropic'],
+        ['openai', 'openai'],
+      ];
+  const out: SlowResult[] = [];
+  const d = env.daemons.get('on') as DaemonProc;
+  for (const [client, ds] of which) {
+    const req = clientRequest(client, benchModel(ds, 'slow'), true);
+    d.truncateLog();
+    resetPeakRss(d.pid);
+    const sampler = new RssSampler(d.pid, 50);
+    const cpu0 = cpuMs(d.pid);
+    // 20 chunks × 50 ms ≈ 1 s per stream; a pause of 10 chunk intervals counts as a stall.
+    const r = await concurrentStreams(d.port, req, o.slowStreams, streamEndMarker(client), 500, 30_000);
+    const rss = Math.max(sampler.stop(), peakRssMb(d.pid));
+    const res: SlowResult = {
+      label: client === ds ? `pass-through ${client}` : `${client} → ${ds}`,
+      streams: r.streams,
+      completed: r.completed,
+      stalled: r.stalled,
+      wallMs: r.wallMs,
+      ttftP50: r.ttftMs.p50,
+      ttftP99: r.ttftMs.p99,
+      maxGapMs: r.maxGapMs,
+      p99GapMs: r.p99GapMs,
+      peakRssMb: rss,
+      gatewayCpuMs: cpuMs(d.pid) - cpu0,
+      failures: r.failures,
+    };
+    out.push(res);
+    log(
+      `[slow streams] ${res.label}: ${res.completed}/${res.streams} complete, ${res.stalled} stalled, wall ${fmt(res.wallMs, 0)} ms, ` +
+        `first byte p99 ${fmt(res.ttftP99, 1)} ms, max gap ${fmt(res.maxGapMs, 1)} ms, peak RSS ${fmt(res.peakRssMb, 0)} MB${res.failures.length ? `, e.g. ${res.failures[0]}` : ''}`,
+    );
+    await sleep(500);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Cold start to first served request
+
+
+async function coldStart(env: Env, runtime: Runtime, runs: number): Promise<ColdResult> {
+  const runsMs: number[] = [];
+  const cpuRuns: number[] = [];
+  const req = clientRequest('openai', benchModel('openai'), false);
+  for (let i = 0; i < runs; i++) {
+    const port = await freePort();
+    const spec = { root, tmp: env.tmp, mockPort: env.mock.port, variant: 'on' as Variant, runtime, port, dbName: `cold-${runtime}.db` };
+    const configPath = await writeDaemonConfig(spec, port);
+    const agent = new Agent({ keepAlive: false });
+    const t0 = performance.now();
+    const child = launch(process.execPath, daemonCommand(spec, configPath), { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    let served = NaN;
+    try {
+      while (performance.now() - t0 < 15_000) {
+        if (child.exitCode !== null) throw new Error(`daemon exited during cold start (${child.exitCode})`);
+        const r = await timedRequest(agent, port, req, undefined, 2000).catch(() => undefined);
+        if (r?.status === 200) {
+          served = performance.now() - t0;
+          cpuRuns.push(cpuMs(child.pid as number));
+          break;
+        }
+        await sleep(2);
+      }
+    } finally {
+      agent.destroy();
+      await stop(child);
+    }
+    if (Number.isNaN(served)) throw new Error('cold start: no request served within 15 s');
+    runsMs.push(served);
+    log(`[cold start ${runtime}] run ${i + 1}: first request served after ${fmt(served, 0)} ms, ${fmt(cpuRuns[i], 0)} ms of CPU`);
+  }
+  return { runtime, runsMs, medianMs: median(runsMs), firstRunMs: runsMs[0], cpuMs: cpuRuns, medianCpuMs: median(cpuRuns) };
+}
+
+// ---------------------------------------------------------------------------------------
+// Main
+
+function log(s: string): void {
+  process.stderr.write(s + '\n');
+}
+
+function matchesOnly(c: LoadCase, o: Options): boolean {
+  return o.only.length === 0 || o.only.some((s) => c.id.includes(s));
+}
+
+function newestMtime(dir: string): number {
+  let max = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    max = Math.max(max, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
+  }
+  return max;
+}
+
+function ensureBuilt(o: Options): void {
+  if (o.runtime === 'src') return;
+  const entry = join(root, 'dist/cli/main.js');
+  if (!o.build && existsSync(entry)) return;
+  if (existsSync(entry) && statSync(entry).mtimeMs >= newestMtime(join(root, 'src'))) return;
+  log('building dist/ (tsc -p tsconfig.json)…');
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) {
+    // tsc still emits on type errors; a teammate's file in progress should not stop a benchmark
+    log(`tsc reported errors (dist/ was still emitted):\n${(r.stdout + r.stderr).split('\n').slice(0, 15).join('\n')}`);
+    if (!existsSync(entry)) throw new Error('dist/ could not be built');
+  }
+}
+
+function machine() {
+  const c = cpus();
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' }).trim();
+    if (dirty) commit += '+dirty';
+  } catch {
+    /* not a git checkout */
+  }
+  return { cpuModel: c[0]?.model ?? 'unknown', cores: c.length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}`, commit };
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  const t0 = performance.now();
+  ensureBuilt(o);
+  const tmp = mkdtempSync(join(tmpdir(), 'tresor-bench-'));
+  const resultsDir = join(root, 'bench/results');
+  mkdirSync(resultsDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const env: Env = { tmp, mock: { port: 0, pid: 0 }, bare: { port: 0, pid: 0 }, daemons: new Map() };
+  const results: Results = {
+    meta: { date: new Date().toISOString(), loadavgAtStart: loadavg(), mode: o.quick ? 'quick' : 'full', runtime: o.runtime, machine: machine(), options: { ...o, skip: [...o.skip] } },
+    load: [],
+    observe: [],
+    probes: [],
+    slow: [],
+    cold: [],
+  };
+  try {
+    const mock = launch(process.execPath, ['--import', 'tsx', join(root, 'bench/lib/mock-provider.ts'), '0'], { cwd: root });
+    env.mock = { port: await waitReady(mock, 'mock provider'), pid: mock.pid as number };
+    const bare = launch(process.execPath, [join(root, 'bench/lib/bare-proxy.mjs'), '0', String(env.mock.port)], { cwd: root });
+    env.bare = { port: await waitReady(bare, 'bare proxy'), pid: bare.pid as number };
+    const profileDir = join(resultsDir, `profile-${stamp}`);
+    const variants: Variant[] = o.skip.has('observe') ? ['on'] : ['on', 'capture', 'off'];
+    if (o.compare) variants.push('base');
+    for (const variant of variants) {
+      const nodeFlags = o.profile && variant === 'on' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      const tree = variant === 'base' ? o.compare : undefined;
+      env.daemons.set(variant, await startDaemonProc({ root, tmp, mockPort: env.mock.port, variant, runtime: variant === 'base' ? 'dist' : o.runtime, nodeFlags, tree }));
+    }
+    log(`mock :${env.mock.port}, bare proxy :${env.bare.port}, daemons ${[...env.daemons.values()].map((d) => `${d.variant} :${d.port}`).join(', ')} (${o.runtime})`);
+
+    if (!o.skip.has('load')) {
+      const cases = mainCases(o.compare !== undefined).filter((c) => matchesOnly(c, o));
+      results.load = await loadPhase(env, cases, o.concurrencies, o.rounds, o, 'load');
+    }
+    if (!o.skip.has('observe')) {
+      const cases = observeCases().filter((c) => matchesOnly(c, o));
+      results.observe = await loadPhase(env, cases, [32], o.observeRounds, o, 'observe');
+    }
+    if (!o.skip.has('latency')) results.probes = await probePhase(env, o);
+    if (!o.skip.has('slow')) results.slow = await slowPhase(env, o);
+    for (const d of env.daemons.values()) await d.stop();
+    if (o.profile) log(`CPU profile written to ${profileDir} (summarise: node --import tsx bench/profile-summary.ts ${profileDir})`);
+    if (!o.skip.has('cold')) {
+      results.cold.push(await coldStart(env, 'dist', o.coldRuns));
+      results.cold.push(await coldStart(env, 'src', o.quick ? 2 : 3));
+    }
+  } finally {
+    for (const d of env.daemons.values()) await d.stop();
+    const { killAll } = await import('./lib/processes.js');
+    killAll();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  results.targets = evaluateTargets(results);
+  results.meta.elapsedS = Math.round((performance.now() - t0) / 1000);
+  results.meta.loadavgAtEnd = loadavg();
+  const file = join(resultsDir, `${stamp}.json`);
+  writeFileSync(file, JSON.stringify(results, null, 2));
+  process.stdout.write(render(results) + `\nresults: ${file}\n`);
+}
+
+// ---------------------------------------------------------------------------------------
+// Output
+
+function render(r: Results): string {
+  const out: string[] = [];
+  const m = r.meta.machine;
+  out.push(`Tresor benchmark — ${r.meta.mode} mode, daemon from ${r.meta.runtime}, ${r.meta.date}`);
+  out.push(`${m.cores} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${m.platform}, commit ${m.commit}; ${r.meta.elapsedS} s`);
+  out.push(`load average at start ${r.meta.loadavgAtStart.map((x) => x.toFixed(2)).join(' ')}, at end ${(r.meta.loadavgAtEnd ?? []).map((x) => x.toFixed(2)).join(' ')}\n`);
+  if (r.load.length) {
+    out.push('Load (autocannon, medians over rounds; CPU = the process under test per request, from /proc)');
+    out.push(
+      table(
+        ['case', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'mock CPU', 'peak RSS MB', 'failed', 'others %'],
+        r.load.map((x) => [
+          x.label,
+          x.connections,
+          x.median.rps,
+          x.median.p50,
+          x.median.p99,
+          fmt(x.median.cpuMsPerReq, 3),
+          fmt(x.median.mockCpuMsPerReq, 3),
+          fmt(x.median.peakRssMb, 0),
+          x.median.failed,
+          fmt(x.median.otherLoadPct, 0),
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  if (r.observe.length) {
+    out.push('Observability overhead (openai → anthropic, 32 connections; issue 5)');
+    const off = (stream: boolean) => r.observe.find((x) => x.variant === 'off' && x.stream === stream)?.median.rps ?? NaN;
+    out.push(
+      table(
+        ['variant', 'req/s', 'vs off', 'CPU ms/req', 'peak RSS MB', 'events per viewer'],
+        r.observe.map((x) => [x.label, x.median.rps, pctText(x.median.rps / off(x.stream)), fmt(x.median.cpuMsPerReq, 3), fmt(x.median.peakRssMb, 0), x.median.viewerEvents ?? '']),
+      ),
+    );
+    out.push('');
+  }
+  const lat = r.probes.filter((p) => p.kind === 'latency');
+  if (lat.length) {
+    out.push('Concurrency 1, non-streaming: added latency vs calling the mock directly (interleaved pairs)');
+    out.push(
+      table(
+        ['via', 'pairs', 'direct p50', 'via p50', 'added p50', 'added p99', 'paired median', 'Server-Timing p50', 'CPU ms/req'],
+        lat.map((p) => [
+          p.label,
+          p.pairs,
+          fmt(p.directP50, 3),
+          fmt(p.viaP50, 3),
+          signed(p.addedP50, 3),
+          signed(p.addedP99, 3),
+          signed(p.addedPairedMedian, 3),
+          p.serverTimingP50 === undefined ? '' : fmt(p.serverTimingP50, 3),
+          fmt(p.viaCpuMsPerReq, 3),
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  const ttft = r.probes.filter((p) => p.kind === 'ttft');
+  if (ttft.length) {
+    out.push('Concurrency 1, streaming (first chunk 1 ms after the headers): time to first token');
+    out.push(
+      table(
+        ['via', 'pairs', 'direct p50', 'via p50', 'added p50', 'added p99', 'paired median', 'CPU ms/stream'],
+        ttft.map((p) => [p.label, p.pairs, fmt(p.directP50, 3), fmt(p.viaP50, 3), signed(p.addedP50, 3), signed(p.addedP99, 3), signed(p.addedPairedMedian, 3), fmt(p.viaCpuMsPerReq, 3)]),
+      ),
+    );
+    out.push('');
+  }
+  if (r.slow.length) {
+    out.push('Concurrent slow streams (20 chunks, one every 50 ms)');
+    out.push(
+      table(
+        ['case', 'streams', 'completed', 'stalled', 'wall ms', 'first byte p99 ms', 'max gap ms', 'peak RSS MB', 'gateway CPU ms'],
+        r.slow.map((s) => [s.label, s.streams, s.completed, s.stalled, fmt(s.wallMs, 0), fmt(s.ttftP99, 1), fmt(s.maxGapMs, 1), fmt(s.peakRssMb, 0), fmt(s.gatewayCpuMs, 0)]),
+      ),
+    );
+    out.push('');
+  }
+  if (r.cold.length) {
+    out.push('Cold start: process spawn to the first served gateway request');
+    out.push(
+      table(
+        ['daemon from', 'runs', 'median ms', 'first run ms (new database)', 'all runs ms', 'CPU ms to first request (median)'],
+        r.cold.map((c) => [c.runtime, c.runsMs.length, fmt(c.medianMs, 0), fmt(c.firstRunMs, 0), c.runsMs.map((x) => x.toFixed(0)).join(' '), fmt(c.medianCpuMs, 0)]),
+      ),
+    );
+    out.push('');
+  }
+  if (r.targets?.length) {
+    out.push('Targets');
+    out.push(table(['figure', 'target', 'measured', 'met'], r.targets.map((t) => [t.figure, t.target, t.measured, t.met === undefined ? 'n/a' : t.met ? 'yes' : 'NO'])));
+  }
+  return out.join('\n');
+}
+
+main().catch((e) => {
+  log(`bench failed: ${(e as Error).stack ?? String(e)}`);
+  process.exit(1);
+});

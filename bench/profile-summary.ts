@@ -45,7 +45,9 @@ for (const file of files) {
   const selfUs = new Map<number, number>();
   for (let i = 0; i < p.samples.length; i++) selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
   const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
-  const idle = [...selfUs.entries()].filter(([id]) => ['(idle)', '(program)', '(garbage collector)'].includes(byId.get(id)?.callFrame.functionName ?? '')).reduce((a, [, us]) => a + us, 0);
+  const idle = [...selfUs.entries()]
+    .filter(([id]) => ['(idle)', '(program)', '(garbage collector)'].includes(byId.get(id)?.callFrame.functionName ?? ''))
+    .reduce((a, [, us]) => a + us, 0);
   const fn = new Map<string, number>();
   const byFile = new Map<string, number>();
   for (const [id, us] of selfUs) {
@@ -58,7 +60,9 @@ for (const file of files) {
     byFile.set(f, (byFile.get(f) ?? 0) + us);
   }
   const pctOf = (us: number) => ((100 * us) / total).toFixed(1).padStart(5) + '%';
-  process.stdout.write(`\n${file}\n  sampled ${(total / 1000).toFixed(0)} ms, of which idle/program/GC ${(idle / 1000).toFixed(0)} ms\n\n  self time by function:\n`);
+  process.stdout.write(
+    `\n${file}\n  sampled ${(total / 1000).toFixed(0)} ms, of which idle/program/GC ${(idle / 1000).toFixed(0)} ms\n\n  self time by function:\n`,
+  );
   for (const [k, us] of [...fn.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`  ${pctOf(us)}  ${k}\n`);
   // Inclusive time: a sample counts once for every distinct function on its stack.
   const parent = new Map<number, number>();

@@ -76,7 +76,7 @@ function parseOptions(argv: string[]): Options {
   return {
     quick,
     rounds: num('rounds', quick ? 1 : 3),
-    observeRounds: num('observe-rounds', quick ? 3 : 5),
+    observeRounds: num('observe-rounds', quick ? 2 : 5),
     duration: num('duration', quick ? 2 : 5),
     concurrencies: quick ? [32] : [1, 32],
     only: (value('only') ?? '').split(',').filter(Boolean),
@@ -84,8 +84,8 @@ function parseOptions(argv: string[]): Options {
     profile: flag('profile'),
     skip: new Set((value('skip') ?? '').split(',').filter(Boolean)),
     build: !flag('no-build'),
-    probePairs: quick ? 300 : 2000,
-    probeWarmup: quick ? 50 : 200,
+    probePairs: quick ? 200 : 2000,
+    probeWarmup: quick ? 30 : 200,
     coldRuns: quick ? 3 : 7,
     slowStreams: num('streams', 1000),
     compare: value('compare'),
@@ -94,9 +94,6 @@ function parseOptions(argv: string[]): Options {
 
 // ---------------------------------------------------------------------------------------
 // Cases
-
-
-
 
 interface LoadCase {
   id: string;
@@ -148,9 +145,10 @@ function mainCases(compare = false): LoadCase[] {
 }
 
 /** Issue 5: the same translated workload with observability off, on, capture on, and 50 viewers. */
-function observeCases(): LoadCase[] {
+function observeCases(quick: boolean): LoadCase[] {
   const out: LoadCase[] = [];
-  for (const stream of [false, true]) for (const v of ['off', 'on', 'capture', 'viewers'] as GwVariant[]) out.push(mkCase('gateway', 'openai', 'anthropic', stream, v));
+  for (const stream of quick ? [false] : [false, true])
+    for (const v of ['off', 'on', 'capture', 'viewers'] as GwVariant[]) out.push(mkCase('gateway', 'openai', 'anthropic', stream, v));
   return out;
 }
 
@@ -178,7 +176,6 @@ function requestFor(env: Env, c: LoadCase, profile: Profile = 'fast'): { port: n
 
 // ---------------------------------------------------------------------------------------
 // Load runs
-
 
 interface LoadChild {
   requests: number;
@@ -255,7 +252,6 @@ function ownPids(env: Env): number[] {
   return [env.mock.pid, env.bare.pid, ...[...env.daemons.values()].map((d) => d.pid)];
 }
 
-
 function medianSample(samples: LoadSample[]): LoadSample {
   const m = (f: (s: LoadSample) => number) => median(samples.map(f));
   const ev = samples.map((s) => s.viewerEvents).filter((x): x is number => x !== undefined);
@@ -300,13 +296,13 @@ async function loadPhase(env: Env, cases: LoadCase[], concurrencies: number[], r
   }
   return runs.map(({ c, conn }) => {
     const ss = samples.get(`${c.id}@${conn}`) ?? [];
-    return { ...c, connections: conn, samples: ss, median: medianSample(ss) };
+    const quietest = ss.reduce((q, x) => (x.otherLoadPct < q.otherLoadPct ? x : q), ss[0]);
+    return { ...c, connections: conn, samples: ss, median: medianSample(ss), quietest };
   });
 }
 
 // ---------------------------------------------------------------------------------------
 // Concurrency-1 latency and time to first token
-
 
 function probeCheck(wire: Wire, stream: boolean) {
   return (t: Timing): string | undefined => {
@@ -341,7 +337,10 @@ async function probePhase(env: Env, o: Options): Promise<ProbeResult[]> {
       const diffs = s.gateway.map((g, i) => g - s.direct[i]);
       const r: ProbeResult = {
         id: `${kind}:${c.id}`,
-        label: c.via === 'bare' ? 'bare node:http proxy' : (c.client === c.downstream ? `pass-through ${c.client}` : `${c.client} → ${c.downstream}`) + (c.variant === 'base' ? ' [--compare build]' : ''),
+        label:
+          c.via === 'bare'
+            ? 'bare node:http proxy'
+            : (c.client === c.downstream ? `pass-through ${c.client}` : `${c.client} → ${c.downstream}`) + (c.variant === 'base' ? ' [--compare build]' : ''),
         kind,
         pairs: s.gateway.length,
         directP50: pct(sd, 50),
@@ -367,7 +366,6 @@ async function probePhase(env: Env, o: Options): Promise<ProbeResult[]> {
 
 // ---------------------------------------------------------------------------------------
 // 1,000 concurrent slow streams
-
 
 async function slowPhase(env: Env, o: Options): Promise<SlowResult[]> {
   const which: [Wire, Wire][] = o.quick
@@ -399,12 +397,14 @@ async function slowPhase(env: Env, o: Options): Promise<SlowResult[]> {
       p99GapMs: r.p99GapMs,
       peakRssMb: rss,
       gatewayCpuMs: cpuMs(d.pid) - cpu0,
+      connectP99: r.connectMs.p99,
+      headersP99: r.headersMs.p99,
       failures: r.failures,
     };
     out.push(res);
     log(
       `[slow streams] ${res.label}: ${res.completed}/${res.streams} complete, ${res.stalled} stalled, wall ${fmt(res.wallMs, 0)} ms, ` +
-        `first byte p99 ${fmt(res.ttftP99, 1)} ms, max gap ${fmt(res.maxGapMs, 1)} ms, peak RSS ${fmt(res.peakRssMb, 0)} MB${res.failures.length ? `, e.g. ${res.failures[0]}` : ''}`,
+        `connect p99 ${fmt(res.connectP99, 1)} ms, headers p99 ${fmt(res.headersP99, 1)} ms, first byte p99 ${fmt(res.ttftP99, 1)} ms, max gap ${fmt(res.maxGapMs, 1)} ms, peak RSS ${fmt(res.peakRssMb, 0)} MB${res.failures.length ? `, e.g. ${res.failures[0]}` : ''}`,
     );
     await sleep(500);
   }
@@ -413,7 +413,6 @@ async function slowPhase(env: Env, o: Options): Promise<SlowResult[]> {
 
 // ---------------------------------------------------------------------------------------
 // Cold start to first served request
-
 
 async function coldStart(env: Env, runtime: Runtime, runs: number): Promise<ColdResult> {
   const runsMs: number[] = [];
@@ -494,7 +493,14 @@ function machine() {
   } catch {
     /* not a git checkout */
   }
-  return { cpuModel: c[0]?.model ?? 'unknown', cores: c.length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}`, commit };
+  return {
+    cpuModel: c[0]?.model ?? 'unknown',
+    cores: c.length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    commit,
+  };
 }
 
 async function main(): Promise<void> {
@@ -507,7 +513,14 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const env: Env = { tmp, mock: { port: 0, pid: 0 }, bare: { port: 0, pid: 0 }, daemons: new Map() };
   const results: Results = {
-    meta: { date: new Date().toISOString(), loadavgAtStart: loadavg(), mode: o.quick ? 'quick' : 'full', runtime: o.runtime, machine: machine(), options: { ...o, skip: [...o.skip] } },
+    meta: {
+      date: new Date().toISOString(),
+      loadavgAtStart: loadavg(),
+      mode: o.quick ? 'quick' : 'full',
+      runtime: o.runtime,
+      machine: machine(),
+      options: { ...o, skip: [...o.skip] },
+    },
     load: [],
     observe: [],
     probes: [],
@@ -525,25 +538,47 @@ async function main(): Promise<void> {
     for (const variant of variants) {
       const nodeFlags = o.profile && variant === 'on' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
       const tree = variant === 'base' ? o.compare : undefined;
-      env.daemons.set(variant, await startDaemonProc({ root, tmp, mockPort: env.mock.port, variant, runtime: variant === 'base' ? 'dist' : o.runtime, nodeFlags, tree }));
+      env.daemons.set(
+        variant,
+        await startDaemonProc({ root, tmp, mockPort: env.mock.port, variant, runtime: variant === 'base' ? 'dist' : o.runtime, nodeFlags, tree }),
+      );
     }
-    log(`mock :${env.mock.port}, bare proxy :${env.bare.port}, daemons ${[...env.daemons.values()].map((d) => `${d.variant} :${d.port}`).join(', ')} (${o.runtime})`);
+    log(
+      `mock :${env.mock.port}, bare proxy :${env.bare.port}, daemons ${[...env.daemons.values()].map((d) => `${d.variant} :${d.port}`).join(', ')} (${o.runtime})`,
+    );
 
+    const phases: Record<string, number> = {};
+    results.meta.phaseS = phases;
+    let mark = performance.now();
+    const lap = (name: string) => {
+      phases[name] = Math.round((performance.now() - mark) / 100) / 10;
+      mark = performance.now();
+    };
+    lap('setup');
     if (!o.skip.has('load')) {
       const cases = mainCases(o.compare !== undefined).filter((c) => matchesOnly(c, o));
       results.load = await loadPhase(env, cases, o.concurrencies, o.rounds, o, 'load');
+      lap('load');
     }
     if (!o.skip.has('observe')) {
-      const cases = observeCases().filter((c) => matchesOnly(c, o));
+      const cases = observeCases(o.quick).filter((c) => matchesOnly(c, o));
       results.observe = await loadPhase(env, cases, [32], o.observeRounds, o, 'observe');
+      lap('observe');
     }
-    if (!o.skip.has('latency')) results.probes = await probePhase(env, o);
-    if (!o.skip.has('slow')) results.slow = await slowPhase(env, o);
+    if (!o.skip.has('latency')) {
+      results.probes = await probePhase(env, o);
+      lap('latency');
+    }
+    if (!o.skip.has('slow')) {
+      results.slow = await slowPhase(env, o);
+      lap('slow');
+    }
     for (const d of env.daemons.values()) await d.stop();
     if (o.profile) log(`CPU profile written to ${profileDir} (summarise: node --import tsx bench/profile-summary.ts ${profileDir})`);
     if (!o.skip.has('cold')) {
       results.cold.push(await coldStart(env, 'dist', o.coldRuns));
-      results.cold.push(await coldStart(env, 'src', o.quick ? 2 : 3));
+      results.cold.push(await coldStart(env, 'src', o.quick ? 1 : 3));
+      lap('cold');
     }
   } finally {
     for (const d of env.daemons.values()) await d.stop();
@@ -567,12 +602,19 @@ function render(r: Results): string {
   const m = r.meta.machine;
   out.push(`Tresor benchmark — ${r.meta.mode} mode, daemon from ${r.meta.runtime}, ${r.meta.date}`);
   out.push(`${m.cores} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${m.platform}, commit ${m.commit}; ${r.meta.elapsedS} s`);
-  out.push(`load average at start ${r.meta.loadavgAtStart.map((x) => x.toFixed(2)).join(' ')}, at end ${(r.meta.loadavgAtEnd ?? []).map((x) => x.toFixed(2)).join(' ')}\n`);
+  out.push(
+    `phases (s): ${Object.entries(r.meta.phaseS ?? {})
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  out.push(
+    `load average at start ${r.meta.loadavgAtStart.map((x) => x.toFixed(2)).join(' ')}, at end ${(r.meta.loadavgAtEnd ?? []).map((x) => x.toFixed(2)).join(' ')}\n`,
+  );
   if (r.load.length) {
     out.push('Load (autocannon, medians over rounds; CPU = the process under test per request, from /proc)');
     out.push(
       table(
-        ['case', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'mock CPU', 'peak RSS MB', 'failed', 'others %'],
+        ['case', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'mock CPU', 'peak RSS MB', 'failed', 'others %', 'quietest: req/s', 'CPU', 'others %'],
         r.load.map((x) => [
           x.label,
           x.connections,
@@ -584,6 +626,9 @@ function render(r: Results): string {
           fmt(x.median.peakRssMb, 0),
           x.median.failed,
           fmt(x.median.otherLoadPct, 0),
+          fmt(x.quietest.rps),
+          fmt(x.quietest.cpuMsPerReq, 3),
+          fmt(x.quietest.otherLoadPct, 0),
         ]),
       ),
     );
@@ -595,7 +640,14 @@ function render(r: Results): string {
     out.push(
       table(
         ['variant', 'req/s', 'vs off', 'CPU ms/req', 'peak RSS MB', 'events per viewer'],
-        r.observe.map((x) => [x.label, x.median.rps, pctText(x.median.rps / off(x.stream)), fmt(x.median.cpuMsPerReq, 3), fmt(x.median.peakRssMb, 0), x.median.viewerEvents ?? '']),
+        r.observe.map((x) => [
+          x.label,
+          x.median.rps,
+          pctText(x.median.rps / off(x.stream)),
+          fmt(x.median.cpuMsPerReq, 3),
+          fmt(x.median.peakRssMb, 0),
+          x.median.viewerEvents ?? '',
+        ]),
       ),
     );
     out.push('');
@@ -627,7 +679,16 @@ function render(r: Results): string {
     out.push(
       table(
         ['via', 'pairs', 'direct p50', 'via p50', 'added p50', 'added p99', 'paired median', 'CPU ms/stream'],
-        ttft.map((p) => [p.label, p.pairs, fmt(p.directP50, 3), fmt(p.viaP50, 3), signed(p.addedP50, 3), signed(p.addedP99, 3), signed(p.addedPairedMedian, 3), fmt(p.viaCpuMsPerReq, 3)]),
+        ttft.map((p) => [
+          p.label,
+          p.pairs,
+          fmt(p.directP50, 3),
+          fmt(p.viaP50, 3),
+          signed(p.addedP50, 3),
+          signed(p.addedP99, 3),
+          signed(p.addedPairedMedian, 3),
+          fmt(p.viaCpuMsPerReq, 3),
+        ]),
       ),
     );
     out.push('');
@@ -637,7 +698,17 @@ function render(r: Results): string {
     out.push(
       table(
         ['case', 'streams', 'completed', 'stalled', 'wall ms', 'first byte p99 ms', 'max gap ms', 'peak RSS MB', 'gateway CPU ms'],
-        r.slow.map((s) => [s.label, s.streams, s.completed, s.stalled, fmt(s.wallMs, 0), fmt(s.ttftP99, 1), fmt(s.maxGapMs, 1), fmt(s.peakRssMb, 0), fmt(s.gatewayCpuMs, 0)]),
+        r.slow.map((s) => [
+          s.label,
+          s.streams,
+          s.completed,
+          s.stalled,
+          fmt(s.wallMs, 0),
+          fmt(s.ttftP99, 1),
+          fmt(s.maxGapMs, 1),
+          fmt(s.peakRssMb, 0),
+          fmt(s.gatewayCpuMs, 0),
+        ]),
       ),
     );
     out.push('');
@@ -647,14 +718,26 @@ function render(r: Results): string {
     out.push(
       table(
         ['daemon from', 'runs', 'median ms', 'first run ms (new database)', 'all runs ms', 'CPU ms to first request (median)'],
-        r.cold.map((c) => [c.runtime, c.runsMs.length, fmt(c.medianMs, 0), fmt(c.firstRunMs, 0), c.runsMs.map((x) => x.toFixed(0)).join(' '), fmt(c.medianCpuMs, 0)]),
+        r.cold.map((c) => [
+          c.runtime,
+          c.runsMs.length,
+          fmt(c.medianMs, 0),
+          fmt(c.firstRunMs, 0),
+          c.runsMs.map((x) => x.toFixed(0)).join(' '),
+          fmt(c.medianCpuMs, 0),
+        ]),
       ),
     );
     out.push('');
   }
   if (r.targets?.length) {
     out.push('Targets');
-    out.push(table(['figure', 'target', 'measured', 'met'], r.targets.map((t) => [t.figure, t.target, t.measured, t.met === undefined ? 'n/a' : t.met ? 'yes' : 'NO'])));
+    out.push(
+      table(
+        ['figure', 'target', 'measured', 'met'],
+        r.targets.map((t) => [t.figure, t.target, t.measured, t.met === undefined ? 'n/a' : t.met ? 'yes' : 'NO']),
+      ),
+    );
   }
   return out.join('\n');
 }

@@ -20,9 +20,6 @@ export default defineConfig({
   base: '/',
   publicDir: false,
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
-  resolve: {
-    alias: { react: 'preact/compat', 'react-dom': 'preact/compat' },
-  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

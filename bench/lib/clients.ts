@@ -98,16 +98,28 @@ export interface SlowStreamResult {
   p99GapMs: number;
   /** Streams with a pause longer than `stallMs` or that did not complete. */
   stalled: number;
+  /** Where the time to first byte went: TCP connect, then response headers. */
+  connectMs: { p50: number; p99: number; max: number };
+  headersMs: { p50: number; p99: number; max: number };
 }
 
 /**
  * Open `count` streams at once and read them to the end, recording time to first token and
  * the longest silence within each stream.
  */
-export async function concurrentStreams(port: number, r: ClientRequest, count: number, endMarker: string, stallMs: number, timeoutMs: number): Promise<SlowStreamResult> {
+export async function concurrentStreams(
+  port: number,
+  r: ClientRequest,
+  count: number,
+  endMarker: string,
+  stallMs: number,
+  timeoutMs: number,
+): Promise<SlowStreamResult> {
   const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
   const t0 = performance.now();
   const ttfts: number[] = [];
+  const connects: number[] = [];
+  const headerTimes: number[] = [];
   const gaps: number[] = [];
   const failures: string[] = [];
   let completed = 0;
@@ -133,6 +145,7 @@ export async function concurrentStreams(port: number, r: ClientRequest, count: n
       const req = request(
         { host: '127.0.0.1', port, method: 'POST', path: r.path, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) }, agent },
         (res) => {
+          headerTimes.push(performance.now() - start);
           res.setEncoding('utf8');
           res.on('data', (c: string) => {
             const now = performance.now();
@@ -153,12 +166,17 @@ export async function concurrentStreams(port: number, r: ClientRequest, count: n
       );
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`stream timed out after ${timeoutMs} ms`)));
       req.on('error', (e) => done(e.message));
+      req.on('socket', (s) => s.once('connect', () => connects.push(performance.now() - start)));
       req.end(r.body);
     });
   await Promise.all(Array.from({ length: count }, one));
   agent.destroy();
   const sortedTtft = [...ttfts].sort((a, b) => a - b);
   const sortedGaps = [...gaps].sort((a, b) => a - b);
+  const spread = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return { p50: pct(sorted, 50), p99: pct(sorted, 99), max: sorted[sorted.length - 1] ?? 0 };
+  };
   return {
     streams: count,
     completed,
@@ -169,6 +187,8 @@ export async function concurrentStreams(port: number, r: ClientRequest, count: n
     maxGapMs: sortedGaps[sortedGaps.length - 1] ?? 0,
     p99GapMs: pct(sortedGaps, 99),
     stalled,
+    connectMs: spread(connects),
+    headersMs: spread(headerTimes),
   };
 }
 
@@ -180,7 +200,10 @@ export function pct(sorted: number[], p: number): number {
 }
 
 export function median(xs: number[]): number {
-  return pct([...xs].sort((a, b) => a - b), 50);
+  return pct(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** `n` live-log viewers on GET /api/logs/stream; close() ends them and tells what they got. */

@@ -26,14 +26,30 @@ export function evaluateTargets(r: Results): TargetRow[] {
   const load = r.load;
 
   const o2a = find(load, 'gateway:openai2anthropic:json', 32);
-  rows.push(row('CPU per request, openai → anthropic, non-streaming', '≤ 0.10 ms', o2a?.median.cpuMsPerReq, (v) => `${v.toFixed(3)} ms`, (v) => v <= 0.1));
+  rows.push(
+    row(
+      'CPU per request, openai → anthropic, non-streaming',
+      '≤ 0.10 ms',
+      o2a?.median.cpuMsPerReq,
+      (v) => `${v.toFixed(3)} ms`,
+      (v) => v <= 0.1,
+    ),
+  );
 
   const tJson = worst(
     TRANSLATIONS.map((t) => find(load, `gateway:${t}:json`, 32)),
     (x) => x.median.rps,
     true,
   );
-  rows.push(row('throughput, translation, non-streaming, 32 connections (slowest direction)', '≥ 8,000 req/s', tJson?.value, (v) => `${fmt(v)} req/s (${tJson?.which})`, (v) => v >= 8000));
+  rows.push(
+    row(
+      'throughput, translation, non-streaming, 32 connections (slowest direction)',
+      '≥ 8,000 req/s',
+      tJson?.value,
+      (v) => `${fmt(v)} req/s (${tJson?.which})`,
+      (v) => v >= 8000,
+    ),
+  );
 
   const pass = find(load, 'gateway:passthrough:openai:json', 32);
   const bare = find(load, 'bare:openai:json', 32);
@@ -50,18 +66,42 @@ export function evaluateTargets(r: Results): TargetRow[] {
 
   const lat = r.probes.filter((p) => p.id.startsWith('latency:gateway:'));
   const latWorst = lat.length ? lat.reduce((a, b) => (b.addedP50 > a.addedP50 ? b : a)) : undefined;
-  rows.push(row('added p50 latency at concurrency 1 (worst gateway case)', '≤ 0.25 ms', latWorst?.addedP50, (v) => `${v.toFixed(3)} ms (${latWorst?.label})`, (v) => v <= 0.25));
+  rows.push(
+    row(
+      'added p50 latency at concurrency 1 (worst gateway case)',
+      '≤ 0.25 ms',
+      latWorst?.addedP50,
+      (v) => `${v.toFixed(3)} ms (${latWorst?.label})`,
+      (v) => v <= 0.25,
+    ),
+  );
 
   const ttft = r.probes.filter((p) => p.id.startsWith('ttft:gateway:'));
   const ttftWorst = ttft.length ? ttft.reduce((a, b) => (b.addedP50 > a.addedP50 ? b : a)) : undefined;
-  rows.push(row('added time to first streamed token, p50 (worst gateway case)', '≤ 0.3 ms', ttftWorst?.addedP50, (v) => `${v.toFixed(3)} ms (${ttftWorst?.label})`, (v) => v <= 0.3));
+  rows.push(
+    row(
+      'added time to first streamed token, p50 (worst gateway case)',
+      '≤ 0.3 ms',
+      ttftWorst?.addedP50,
+      (v) => `${v.toFixed(3)} ms (${ttftWorst?.label})`,
+      (v) => v <= 0.3,
+    ),
+  );
 
   const tStream = worst(
     TRANSLATIONS.map((t) => find(load, `gateway:${t}:stream`, 32)),
     (x) => x.median.rps,
     true,
   );
-  rows.push(row('streaming, 20-chunk responses translated, 32 connections (slowest direction)', '≥ 3,000 streams/s', tStream?.value, (v) => `${fmt(v)} streams/s (${tStream?.which})`, (v) => v >= 3000));
+  rows.push(
+    row(
+      'streaming, 20-chunk responses translated, 32 connections (slowest direction)',
+      '≥ 3,000 streams/s',
+      tStream?.value,
+      (v) => `${fmt(v)} streams/s (${tStream?.which})`,
+      (v) => v >= 3000,
+    ),
+  );
 
   for (const s of r.slow) {
     rows.push({
@@ -78,10 +118,26 @@ export function evaluateTargets(r: Results): TargetRow[] {
     (x) => x.median.peakRssMb,
     false,
   );
-  rows.push(row('peak RSS under the 32-connection load (largest case)', '≤ 100 MB', rss?.value, (v) => `${v.toFixed(0)} MB (${rss?.which})`, (v) => v <= 100));
+  rows.push(
+    row(
+      'peak RSS under the 32-connection load (largest case)',
+      '≤ 100 MB',
+      rss?.value,
+      (v) => `${v.toFixed(0)} MB (${rss?.which})`,
+      (v) => v <= 100,
+    ),
+  );
 
   const cold = r.cold.find((c) => c.runtime === 'dist');
-  rows.push(row('cold start to first served request (median, dist/)', '≤ 500 ms', cold?.medianMs, (v) => `${v.toFixed(0)} ms`, (v) => v <= 500));
+  rows.push(
+    row(
+      'cold start to first served request (median, dist/)',
+      '≤ 500 ms',
+      cold?.medianMs,
+      (v) => `${v.toFixed(0)} ms`,
+      (v) => v <= 500,
+    ),
+  );
 
   for (const stream of [false, true]) {
     const kind = stream ? 'streaming' : 'non-streaming';

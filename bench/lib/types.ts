@@ -33,6 +33,8 @@ export interface LoadResult {
   connections: number;
   samples: LoadSample[];
   median: LoadSample;
+  /** The sample taken while other processes used the least of the machine. */
+  quietest: LoadSample;
 }
 
 export interface ProbeResult {
@@ -66,6 +68,9 @@ export interface SlowResult {
   p99GapMs: number;
   peakRssMb: number;
   gatewayCpuMs: number;
+  /** p99 of the client's TCP connect time and of its time to response headers. */
+  connectP99: number;
+  headersP99: number;
   failures: string[];
 }
 
@@ -97,6 +102,8 @@ export interface Results {
     machine: { cpuModel: string; cores: number; memoryGb: number; node: string; platform: string; commit: string };
     options: Record<string, unknown>;
     elapsedS?: number;
+    /** Seconds spent in each phase. */
+    phaseS?: Record<string, number>;
   };
   load: LoadResult[];
   observe: LoadResult[];

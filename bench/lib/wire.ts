@@ -157,9 +157,20 @@ export function streamAnswer(wire: Wire, model: string, chunkCount: number, incl
   const full = texts.join('');
   switch (wire) {
     case 'openai': {
-      const base = { id: 'chatcmpl-bench0000000000000000000000', object: 'chat.completion.chunk', created: 1770933892, model, service_tier: 'default', system_fingerprint: 'fp_bench0000' };
+      const base = {
+        id: 'chatcmpl-bench0000000000000000000000',
+        object: 'chat.completion.chunk',
+        created: 1770933892,
+        model,
+        service_tier: 'default',
+        system_fingerprint: 'fp_bench0000',
+      };
       const frame = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
-      const head = frame({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }], usage: null });
+      const head = frame({
+        ...base,
+        choices: [{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }],
+        usage: null,
+      });
       const chunks = texts.map((t) => frame({ ...base, choices: [{ index: 0, delta: { content: t }, logprobs: null, finish_reason: null }], usage: null }));
       let tail = frame({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }], usage: null });
       if (includeUsage) {
@@ -227,7 +238,11 @@ export function streamAnswer(wire: Wire, model: string, chunkCount: number, incl
       const head =
         frame({ type: 'response.created', response: { ...responsesEnvelope(model, 'in_progress'), output: [], usage: null } }) +
         frame({ type: 'response.in_progress', response: { ...responsesEnvelope(model, 'in_progress'), output: [], usage: null } }) +
-        frame({ type: 'response.output_item.added', output_index: 0, item: { id: itemId, type: 'message', status: 'in_progress', content: [], role: 'assistant' } }) +
+        frame({
+          type: 'response.output_item.added',
+          output_index: 0,
+          item: { id: itemId, type: 'message', status: 'in_progress', content: [], role: 'assistant' },
+        }) +
         frame({
           type: 'response.content_part.added',
           item_id: itemId,
@@ -235,7 +250,9 @@ export function streamAnswer(wire: Wire, model: string, chunkCount: number, incl
           content_index: 0,
           part: { type: 'output_text', annotations: [], logprobs: [], text: '' },
         });
-      const chunks = texts.map((t) => frame({ type: 'response.output_text.delta', item_id: itemId, output_index: 0, content_index: 0, delta: t, logprobs: [] }));
+      const chunks = texts.map((t) =>
+        frame({ type: 'response.output_text.delta', item_id: itemId, output_index: 0, content_index: 0, delta: t, logprobs: [] }),
+      );
       const tail =
         frame({ type: 'response.output_text.done', item_id: itemId, output_index: 0, content_index: 0, text: full, logprobs: [] }) +
         frame({
@@ -246,7 +263,10 @@ export function streamAnswer(wire: Wire, model: string, chunkCount: number, incl
           part: { type: 'output_text', annotations: [], logprobs: [], text: full },
         }) +
         frame({ type: 'response.output_item.done', output_index: 0, item: responsesMessage(full) }) +
-        frame({ type: 'response.completed', response: { ...responsesEnvelope(model, 'completed'), output: [responsesMessage(full)], usage: responsesUsage(chunkCount) } });
+        frame({
+          type: 'response.completed',
+          response: { ...responsesEnvelope(model, 'completed'), output: [responsesMessage(full)], usage: responsesUsage(chunkCount) },
+        });
       return { head, chunks, tail };
     }
   }

@@ -59,8 +59,10 @@ function spliceChanges(source: string, oldValues: unknown, newValues: unknown): 
   if (!isMap(root) || root.flow) throw new CannotSplice('root is not a block mapping');
   const patcher = new Patcher(source, detectIndentSeq(source, root));
   patcher.patchRootMap(root, oldValues, newValues);
-  const text = applyEdits(source, patcher.edits);
-  return source.includes('\r\n') ? text.replace(/\r?\n/g, '\r\n') : text;
+  // New lines follow the file's line endings; untouched lines keep theirs.
+  const crlf = source.includes('\r\n');
+  const edits = crlf ? patcher.edits.map((e) => ({ ...e, text: e.text.replace(/\r?\n/g, '\r\n') })) : patcher.edits;
+  return applyEdits(source, edits);
 }
 
 function applyEdits(source: string, edits: TextEdit[]): string {
@@ -164,7 +166,7 @@ class Patcher {
     }
     if (isMap(node) && isPlainObject(oldV) && isPlainObject(newV)) {
       if (node.flow) {
-        this.edit(node.range![0], node.range![1], renderFlow(newV));
+        this.edit(node.range![0], node.range![1], renderFlowValue(newV));
         return true;
       }
       return this.patchBlockMap(node, oldV, newV);
@@ -524,12 +526,8 @@ function renderFlowValue(v: unknown): string {
   return renderScalar(v, undefined, true);
 }
 
-function renderFlow(v: unknown): string {
-  return renderFlowValue(v);
-}
-
 function renderInline(v: unknown): string {
-  return isCollection(v) ? renderFlow(v) : renderScalar(v, undefined, false);
+  return isCollection(v) ? renderFlowValue(v) : renderScalar(v, undefined, false);
 }
 
 /** Short lists of plain values stay on one line (`[a, b]`); everything else nests. */
@@ -538,7 +536,7 @@ function rendersAsBlock(v: unknown): boolean {
   if (Array.isArray(v)) {
     if (v.length === 0) return false;
     if (v.some(isCollection)) return true;
-    return renderFlow(v).length > 80;
+    return renderFlowValue(v).length > 80;
   }
   return false;
 }

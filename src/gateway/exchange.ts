@@ -18,7 +18,8 @@ import type { Pipeline } from './pipeline.js';
 import { downstreamFormatFor, type Resolution, type Target } from './routing.js';
 import { BodyCapture, captureOf, maskHeaders } from './capture.js';
 import { UsageTap } from './usage-tap.js';
-import { streamErrorFrame, GeminiArrayFramer, WholeEvents } from './stream-frames.js';
+import { streamErrorFrame, WholeEvents } from './stream-frames.js';
+import { createGeminiStreamEncoder, geminiStreamContentType } from '../formats/gemini/index.js';
 
 /** Anthropic version the gateway declares on requests it converted (SPEC §5). */
 export const GATEWAY_ANTHROPIC_VERSION = '2023-06-01';
@@ -155,9 +156,8 @@ export class Exchange {
     const rules = this.gw.routing.matchRules(this.info.path, this.model, this.clientFormat, dsFormat, ds.id);
     const pipeline = this.gw.pipelines.build(rules, this.clientFormat, dsFormat);
     // A Gemini client streaming without alt=sse wants a JSON array, while the downstream is
-    // always asked for SSE: only the hub can re-frame it.
-    const geminiArray = this.clientFormat === 'gemini' && this.stream && !this.geminiSse();
-    const useHub = pipeline.needsHub || cfg.retry_on_empty || geminiArray;
+    // always asked for SSE: only the hub can re-frame it, pass-through traffic included.
+    const useHub = pipeline.needsHub || cfg.retry_on_empty || this.geminiArray();
     const entry = this.info.entry;
     entry.downstream_id = ds.id;
     entry.output_model = target.outputModel;
@@ -393,11 +393,16 @@ export class Exchange {
   }
 
   private clientStreamType(): string {
-    return this.clientFormat === 'gemini' && !this.geminiSse() ? 'application/json; charset=utf-8' : 'text/event-stream; charset=utf-8';
+    return this.geminiArray() ? geminiStreamContentType('json-array') : 'text/event-stream; charset=utf-8';
   }
 
   private geminiSse(): boolean {
     return /(?:^|&)alt=sse(?:&|$)/.test(this.info.query);
+  }
+
+  /** A Gemini client streaming without alt=sse: Google answers one JSON array, sent element by element. */
+  private geminiArray(): boolean {
+    return this.clientFormat === 'gemini' && this.stream && !this.geminiSse();
   }
 
   private startStream(): void {
@@ -462,10 +467,7 @@ export class Exchange {
     const { res } = this.info;
     const cfg = this.gw.ctx.config.current;
     const ctxOut = { model: this.model, request: p.ir as Request, reasoningStore: this.gw.ctx.reasoningStore };
-    const encoder: StreamEncoder =
-      this.clientFormat === 'gemini' && !this.geminiSse()
-        ? new GeminiArrayFramer(this.clientModule.createStreamEncoder(ctxOut))
-        : this.clientModule.createStreamEncoder(ctxOut);
+    const encoder: StreamEncoder = this.geminiArray() ? createGeminiStreamEncoder(ctxOut, 'json-array') : this.clientModule.createStreamEncoder(ctxOut);
     const decoder = p.dsModule.createStreamDecoder({ reasoningStore: this.gw.ctx.reasoningStore });
     const steps = p.pipeline.steps;
     const capUp = this.info.payloads ? new BodyCapture(cfg.capture_max_bytes) : undefined;
@@ -561,7 +563,8 @@ export class Exchange {
         for (const sse of reader.end()) for (const ev of decoder.push(sse)) if (emit(ev) === 'empty') return { kind: 'empty' };
         for (const ev of decoder.end()) if (emit(ev) === 'empty') return { kind: 'empty' };
       }
-      if (!terminal) emit({ type: 'error', error: { status: 502, kind: 'upstream', message: `downstream ${p.ds.id} ended the stream before it was complete` } });
+      if (!terminal)
+        emit({ type: 'error', error: { status: 502, kind: 'upstream', message: `downstream ${p.ds.id} ended the stream before it was complete` } });
     } catch (e) {
       if (this.clientGone) return { kind: 'done' };
       if (e instanceof GatewayError && !res.headersSent) throw e;

@@ -6,6 +6,7 @@ import type { ErrorInfo, FormatId } from '../ir/types.js';
 import { formatModule } from '../formats/registry.js';
 import { GatewayError, badRequest } from '../util/errors.js';
 import { BodyTooLargeError, readBody } from '../util/body.js';
+import { nestsDeeperThan } from '../util/json-depth.js';
 import { zeroUsage, type CapturedPayloads, type LogEntry } from '../observe/types.js';
 import { UpstreamClient } from '../upstream/client.js';
 import { KeyRings } from '../upstream/keys.js';
@@ -47,6 +48,9 @@ export interface RequestInfo {
 
 /** Longer request URLs get 414 (the header limit, 64 KiB, would only catch them later as 431). */
 export const MAX_URL_LENGTH = 16 * 1024;
+
+/** Deeper request JSON is refused (the recursive code after parsing would run out of stack). */
+export const MAX_JSON_DEPTH = 128;
 
 /** How long requests aborted at the end of the shutdown grace get to send their error event. */
 const ABORTED_WRAP_UP_MS = 1000;
@@ -186,7 +190,7 @@ export class Gateway implements GatewayShared {
 
     if (endpoint.kind === 'models') {
       req.resume();
-      const { status, body } = listModels(this.routing, endpoint, req.headers);
+      const { status, body } = listModels(this.routing, endpoint, req.headers, info.query);
       this.sendJson(info, status, JSON.stringify(body));
       this.finish(info);
       return;
@@ -206,6 +210,7 @@ export class Gateway implements GatewayShared {
         client_headers: maskHeaders(req.headers),
       };
     }
+    if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) throw this.fail(info, format, badRequest(`request body nests deeper than ${MAX_JSON_DEPTH} levels`));
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
@@ -221,6 +226,11 @@ export class Gateway implements GatewayShared {
     info.entry.model = model;
 
     const resolution = this.routing.resolve(model);
+    if (ep.kind === 'count_tokens') {
+      // counting never 404s: a model no downstream serves is estimated locally
+      await countTokens(this, info, ep, bodyObj, resolution);
+      return;
+    }
     if (!resolution) {
       throw this.fail(
         info,
@@ -229,11 +239,6 @@ export class Gateway implements GatewayShared {
           param: 'model',
         }),
       );
-    }
-
-    if (ep.kind === 'count_tokens') {
-      await countTokens(this, info, ep, bodyObj, raw, resolution);
-      return;
     }
 
     const ex = new Exchange(this, info, ep, raw, bodyObj, model, resolution);

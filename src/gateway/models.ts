@@ -4,12 +4,19 @@ import type { Routing } from './routing.js';
 
 /**
  * GET /v1/models in the client's shape: OpenAI's list, Anthropic's when the request carries
- * anthropic-version, Gemini's under /v1beta/models. Lists alias names and downstream models.
+ * anthropic-version, Gemini's under /v1beta/models (and under /v1/models for a client that
+ * authenticates the Gemini way: @google/genai with apiVersion v1). Lists alias names and
+ * downstream models.
  */
-export function listModels(routing: Routing, ep: Extract<Endpoint, { kind: 'models' }>, headers: IncomingHttpHeaders): { status: number; body: unknown } {
+export function listModels(
+  routing: Routing,
+  ep: Extract<Endpoint, { kind: 'models' }>,
+  headers: IncomingHttpHeaders,
+  query = '',
+): { status: number; body: unknown } {
   const models = routing.listModels();
   const created = Math.floor(Date.now() / 1000);
-  if (ep.format === 'gemini') {
+  if (ep.format === 'gemini' || isGeminiClient(headers, query)) {
     const toGemini = (id: string) => ({
       name: `models/${id}`,
       baseModelId: id,
@@ -44,4 +51,10 @@ function notFound(format: 'openai' | 'anthropic' | 'gemini', id: string): { stat
   if (format === 'anthropic') return { status: 404, body: { type: 'error', error: { type: 'not_found_error', message } } };
   if (format === 'gemini') return { status: 404, body: { error: { code: 404, message, status: 'NOT_FOUND' } } };
   return { status: 404, body: { error: { message, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } } };
+}
+
+/** A Gemini client's key (x-goog-api-key or ?key=), with no other format's marks. */
+function isGeminiClient(headers: IncomingHttpHeaders, query: string): boolean {
+  if (headers['anthropic-version'] !== undefined || headers.authorization !== undefined) return false;
+  return headers['x-goog-api-key'] !== undefined || new URLSearchParams(query).has('key');
 }

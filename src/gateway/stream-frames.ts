@@ -1,5 +1,4 @@
-import type { FormatId, StreamEvent } from '../ir/types.js';
-import type { StreamEncoder } from '../formats/types.js';
+import type { FormatId } from '../ir/types.js';
 
 /**
  * The error event that ends a client stream the gateway did not decode (pass-through), in
@@ -18,35 +17,6 @@ export function streamErrorFrame(format: FormatId, errorBody: unknown, geminiSse
     }
     case 'gemini':
       return geminiSse ? `data: ${json}\r\n\r\n` : `,\r\n${json}]`;
-  }
-}
-
-/**
- * Gemini's streamGenerateContent without `alt=sse` answers a JSON array streamed element by
- * element. This re-frames the SSE encoder's `data:` events into that array.
- */
-export class GeminiArrayFramer implements StreamEncoder {
-  private opened = false;
-  private closed = false;
-
-  constructor(private readonly inner: StreamEncoder) {}
-
-  push(event: StreamEvent): string {
-    if (this.closed) return '';
-    const sse = this.inner.push(event);
-    let out = '';
-    for (const block of sse.split(/\r?\n\r?\n/)) {
-      const line = block.trim();
-      if (!line.startsWith('data:')) continue;
-      const json = line.slice(5).trim();
-      out += (this.opened ? ',\r\n' : '[') + json;
-      this.opened = true;
-    }
-    if (event.type === 'finish' || event.type === 'error') {
-      this.closed = true;
-      out += this.opened ? ']' : '[]';
-    }
-    return out;
   }
 }
 

@@ -13,7 +13,11 @@ export interface PluginContext {
   readonly request?: Request;
 }
 
-/** A configured plugin in one request's pipeline. All hooks are optional. */
+/**
+ * A configured plugin in a pipeline. All hooks are optional. One instance serves every
+ * request its pipeline serves, concurrently (pipelines are cached per config): state that
+ * belongs to one request is keyed by its PluginContext, which is one object per request.
+ */
 export interface PluginInstance {
   /** Before the request is sent: may edit the outgoing headers (runs on pass-through traffic too). */
   headers?(headers: Record<string, string>, ctx: PluginContext): void;

@@ -1,4 +1,4 @@
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from './undici.js';
 import type { DownstreamConfig } from '../config/schema.js';
 import { GatewayError } from '../util/errors.js';
 

@@ -28,6 +28,7 @@ export function captureLogger(): { logger: Logger; lines: Record<string, unknown
 
 export interface ApiAnswer {
   status: number;
+  /** The parsed JSON answer; each test asserts the shape it expects. */
   body: any;
   headers: Headers;
 }

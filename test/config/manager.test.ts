@@ -251,3 +251,24 @@ test('reload() reports whether something new was applied', async () => {
   m.close();
   rmSync(dir, { recursive: true });
 });
+
+test('a file the splice cannot handle (anchors) is re-rendered with a warning, values exact and comments kept', async () => {
+  const file = '# anchors\nbind_addr: "127.0.0.1:0"\ncors_origins: &o [https://a.example]\nproxy_api_keys: *o\n';
+  const { dir, file: path } = tempFile(file);
+  const m = new ConfigManager(path, env);
+  const { logger, lines } = logSink();
+  m.watch(logger);
+  try {
+    await m.mutate((d) => {
+      d.cors_origins = ['https://b.example'];
+    });
+    assert.deepEqual(m.current.cors_origins, ['https://b.example']);
+    assert.deepEqual(m.current.proxy_api_keys, ['https://a.example'], 'the alias kept its own value');
+    const written = readFileSync(path, 'utf8');
+    assert.ok(written.startsWith('# anchors\n'));
+    assert.ok(lines.some((l) => l.level === 40 && /re-rendered/.test(String(l.msg))));
+  } finally {
+    m.close();
+    rmSync(dir, { recursive: true });
+  }
+});

@@ -5,11 +5,28 @@ import YAML from 'yaml';
 import { renderConfigChange } from '../../src/config/writeback.js';
 import { RICH_CONFIG } from './rich-config.js';
 
-type Tree = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed YAML edited by the generated operations
+/** Parsed YAML that the tests edit freely; the assertions check every result. */
+type Tree = Record<string, any>;
 
 /** Strings an operator might type, including ones YAML must quote. */
 const text = fc.oneof(
-  fc.constantFrom('gpt-4o', 'claude-sonnet-4-20250514', 'true', '123', 'a: b', 'x # y', '${ENV_X}', 'with, comma', '[x]', "it's", 'multi\nline', '', ' lead', '*star', '&amp'),
+  fc.constantFrom(
+    'gpt-4o',
+    'claude-sonnet-4-20250514',
+    'true',
+    '123',
+    'a: b',
+    'x # y',
+    '${ENV_X}',
+    'with, comma',
+    '[x]',
+    "it's",
+    'multi\nline',
+    '',
+    ' lead',
+    '*star',
+    '&amp',
+  ),
   fc.string({ maxLength: 12 }),
 );
 
@@ -34,7 +51,9 @@ const ops: fc.Arbitrary<Op>[] = [
     for (const o of g.options) delete o.is_active;
     g.options[i % g.options.length].is_active = true;
   }),
-  text.map((s) => (d: Tree) => void d.aliases.push({ input_model_id: `g-${s}`, options: [{ id: 'o', downstream_id: 'openai', output_model_id: s, is_active: true }] })),
+  text.map(
+    (s) => (d: Tree) => void d.aliases.push({ input_model_id: `g-${s}`, options: [{ id: 'o', downstream_id: 'openai', output_model_id: s, is_active: true }] }),
+  ),
   fc.constant((d: Tree) => void d.aliases.shift()),
   fc.constant((d: Tree) => void d.downstreams.splice(1, 1)),
   text.map((s) => (d: Tree) => void d.downstreams.push({ id: `ds-${d.downstreams.length}`, api_formats: ['openai'], base_url: 'https://x', api_key: s })),
@@ -42,7 +61,9 @@ const ops: fc.Arbitrary<Op>[] = [
   fc.constant((d: Tree) => void (d.rules = [])),
   text.map((s) => (d: Tree) => void d.proxy_api_keys?.push(s)),
   fc.constant((d: Tree) => void (d.proxy_api_keys = [])),
-  fc.dictionary(fc.constantFrom('x-a', 'x-b', 'authorization'), text, { maxKeys: 2 }).map((h) => (d: Tree) => void (d.downstreams[0] && (d.downstreams[0].headers = { ...h }))),
+  fc
+    .dictionary(fc.constantFrom('x-a', 'x-b', 'authorization'), text, { maxKeys: 2 })
+    .map((h) => (d: Tree) => void (d.downstreams[0] && (d.downstreams[0].headers = { ...h }))),
 ];
 
 test('any sequence of edits splices exactly (no re-render) and reparses to the edited values', () => {

@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { renderConfigChange } from '../../src/config/writeback.js';
 import { RICH_CONFIG, edited } from './rich-config.js';
 
+/** Parsed YAML that the tests edit freely; the assertions check every result. */
 type Tree = Record<string, any>;
 
 function change(text: string, edit: (d: Tree) => void): string {

@@ -177,7 +177,7 @@ function encodeEverywhere(events: StreamEvent[], what: string): void {
     );
     if (!enc) continue;
     for (const e of all) {
-      const out = guarded(`${c} stream encoder (${what}) on ${JSON.stringify(e).slice(0, 200)}`, () => enc.push(e));
+      const out: string | undefined = guarded(`${c} stream encoder (${what}) on ${JSON.stringify(e).slice(0, 200)}`, (): string => enc.push(e));
       if (out !== undefined) assert.equal(typeof out, 'string');
       if (e.type === 'finish' || e.type === 'error') break;
     }

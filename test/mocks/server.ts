@@ -44,6 +44,61 @@ export interface MockProvider {
   close(): Promise<void>;
 }
 
+/**
+ * Token counting (Anthropic /v1/messages/count_tokens, Gemini :countTokens): checked for
+ * the provider's auth and body shape, recorded like any request, and answered with a count
+ * no local estimate would produce, so a test can tell a forwarded answer from an estimate.
+ */
+export const MOCK_TOKEN_COUNT = { anthropic: 4242, gemini: 3131 } as const;
+
+const ANTHROPIC_COUNT_FIELDS = new Set([
+  'model',
+  'messages',
+  'system',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'mcp_servers',
+  'output_config',
+  'context_management',
+]);
+
+function countTokensProblems(format: 'anthropic' | 'gemini', body: unknown, headers: IncomingMessage['headers']): string[] {
+  const problems: string[] = [];
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return ['The request body is not valid JSON.'];
+  const b = body as Record<string, unknown>;
+  if (format === 'anthropic') {
+    if (!headers['x-api-key']) problems.push('x-api-key header is required');
+    if (!headers['anthropic-version']) problems.push('anthropic-version: header is required');
+    for (const k of Object.keys(b)) if (!ANTHROPIC_COUNT_FIELDS.has(k)) problems.push(`${k}: Extra inputs are not permitted`);
+    if (typeof b.model !== 'string' || !b.model) problems.push('model: Field required');
+    if (!Array.isArray(b.messages) || b.messages.length === 0) problems.push('messages: Field required');
+  } else {
+    if (!headers['x-goog-api-key']) problems.push('API key not valid: x-goog-api-key header is required');
+    for (const k of Object.keys(b)) {
+      if (k !== 'contents' && k !== 'generateContentRequest') problems.push(`Invalid JSON payload received. Unknown name "${k}": Cannot find field.`);
+    }
+    if (b.contents === undefined && b.generateContentRequest === undefined) problems.push('contents or generateContentRequest is required');
+  }
+  return problems;
+}
+
+function countTokensReply(format: 'anthropic' | 'gemini', problems: string[]): RenderedReply {
+  if (problems.length) {
+    const status = problems.some((p) => /api key|api-key/i.test(p)) ? 401 : 400;
+    return MOCKS[format].renderError({ status, message: `mock ${format} count tokens: ${problems.join('; ')}` });
+  }
+  const n = MOCK_TOKEN_COUNT[format];
+  const body = format === 'anthropic' ? { input_tokens: n } : { totalTokens: n, promptTokensDetails: [{ modality: 'TEXT', tokenCount: n }] };
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+function countTokensFormat(path: string): 'anthropic' | 'gemini' | undefined {
+  if (path.endsWith('/v1/messages/count_tokens')) return 'anthropic';
+  if (path.includes('/models/') && path.endsWith(':countTokens')) return 'gemini';
+  return undefined;
+}
+
 /** A format from the path the gateway called. */
 function formatOf(path: string): FormatId | undefined {
   if (path.endsWith('/chat/completions')) return 'openai';
@@ -68,6 +123,19 @@ export async function startMockProvider(responder?: Responder, opts: { chunkDela
     for await (const c of req) chunks.push(c as Buffer);
     const url = req.url ?? '/';
     const path = url.split('?')[0];
+    const counting = countTokensFormat(path);
+    if (counting) {
+      let body: Record<string, unknown> = {};
+      let problems: string[];
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        problems = countTokensProblems(counting, body, req.headers);
+      } catch {
+        problems = ['body is not valid JSON'];
+      }
+      requests.push({ format: counting, path, url, headers: req.headers, body, stream: false, problems });
+      return send(res, countTokensReply(counting, problems), 0);
+    }
     const format = formatOf(path);
     if (!format) {
       res.writeHead(404, { 'content-type': 'application/json' });

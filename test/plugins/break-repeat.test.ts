@@ -20,8 +20,16 @@ before(async () => {
   rig = await startRig({
     aliases: FORMAT_IDS.flatMap((f) => [alias(`loop-${f}`, f), alias(`loop2-${f}`, f)]),
     rules: [
-      { id: 'loop-breaker', pattern_models: FORMAT_IDS.map((f) => `loop-${f}`), pipeline_config: [{ plugin_id: 'break_repeat', config: { reminder: REMINDER } }] },
-      { id: 'loop-breaker-2', pattern_models: FORMAT_IDS.map((f) => `loop2-${f}`), pipeline_config: [{ plugin_id: 'break_repeat', config: { reminder: CUSTOM, turns: 2 } }] },
+      {
+        id: 'loop-breaker',
+        pattern_models: FORMAT_IDS.map((f) => `loop-${f}`),
+        pipeline_config: [{ plugin_id: 'break_repeat', config: { reminder: REMINDER } }],
+      },
+      {
+        id: 'loop-breaker-2',
+        pattern_models: FORMAT_IDS.map((f) => `loop2-${f}`),
+        pipeline_config: [{ plugin_id: 'break_repeat', config: { reminder: CUSTOM, turns: 2 } }],
+      },
     ],
   });
   rig.mock.respond((r) => ({ model: String(r.body.model ?? 'up'), text: 'Trying a different approach.' }));

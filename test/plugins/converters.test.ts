@@ -61,7 +61,7 @@ before(async () => {
         id: 'twice-b',
         pattern_path: '/v1/*',
         pattern_models: ['twice'],
-        pipeline_config: [{ plugin_id: 'openai2responses', config: { model_map: { twice: 'gpt-5-second', 'up-openai_responses': 'unused' } } }],
+        pipeline_config: [{ plugin_id: 'openai2responses', config: { model_map: { twice: 'gpt-5-second', 'gpt-4.1': 'unused' } } }],
       },
       {
         id: 'twice-a',

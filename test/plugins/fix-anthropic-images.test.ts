@@ -59,10 +59,7 @@ function assertImageMoved(received: ReceivedRequest, toolUseId: string): void {
   assert.equal(image.source?.type, 'base64');
   assert.equal(image.source?.data, TINY_PNG);
   assert.equal(image.source?.media_type, 'image/png');
-  assert.ok(
-    blocks.indexOf(image) > blocks.indexOf(result),
-    'after the tool results (tool_result blocks must come first in a user message)',
-  );
+  assert.ok(blocks.indexOf(image) > blocks.indexOf(result), 'after the tool results (tool_result blocks must come first in a user message)');
   assert.ok(
     blocks.some((b) => b.type === 'text' && b.text === 'Images returned by the tools above:'),
     'the configured note precedes the images',
@@ -120,7 +117,11 @@ test('anthropic app streaming: an image-only tool result gets a placeholder text
       {
         role: 'user',
         content: [
-          { type: 'tool_result', tool_use_id: 'toolu_shot_1', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: TINY_PNG } }] },
+          {
+            type: 'tool_result',
+            tool_use_id: 'toolu_shot_1',
+            content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: TINY_PNG } }],
+          },
           { type: 'text', text: 'What do you see?' },
         ],
       },

@@ -15,7 +15,15 @@ const PROMPT = 'Tell me a sentence that uses every letter of the alphabet, then 
 
 /** An Anthropic answer as some compatible providers send it: no usage at all, or zeros. */
 function anthropicWithoutUsage(stream: boolean, usage?: Record<string, number>): RenderedReply {
-  const message = { id: 'msg_nousage_1', type: 'message', role: 'assistant', model: 'up-anthropic', content: [] as unknown[], stop_reason: null, stop_sequence: null };
+  const message = {
+    id: 'msg_nousage_1',
+    type: 'message',
+    role: 'assistant',
+    model: 'up-anthropic',
+    content: [] as unknown[],
+    stop_reason: null,
+    stop_sequence: null,
+  };
   if (!stream) {
     const body = { ...message, content: [{ type: 'text', text: ANSWER }], stop_reason: 'end_turn', ...(usage ? { usage } : {}) };
     return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
@@ -79,7 +87,12 @@ for (const client of FORMAT_IDS) {
         rig.mock.respond(() => ({ raw: anthropicWithoutUsage(stream) }));
         if (client === 'anthropic') {
           // passed through as the provider sent it, with no usage at all (which the Anthropic SDK cannot even read)
-          const r = await rawCall(rig.gw.url, 'anthropic', '/v1/messages', { model: 'usage-raw', max_tokens: 100, messages: [{ role: 'user', content: PROMPT }], stream });
+          const r = await rawCall(rig.gw.url, 'anthropic', '/v1/messages', {
+            model: 'usage-raw',
+            max_tokens: 100,
+            messages: [{ role: 'user', content: PROMPT }],
+            stream,
+          });
           assert.equal(r.status, 200);
           assert.doesNotMatch(r.text, /"usage"/);
           return;
@@ -98,7 +111,11 @@ test('concurrent streams each get their own estimate', async () => {
     const text = long ? `${ANSWER} ${ANSWER} ${ANSWER}` : 'Short.';
     const reply = anthropicWithoutUsage(true);
     const frames = (reply.body as string[]).filter((f) => !f.includes('text_delta'));
-    frames.splice(2, 0, `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })}\n\n`);
+    frames.splice(
+      2,
+      0,
+      `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })}\n\n`,
+    );
     return { raw: { ...reply, body: frames } };
   });
   const run = (what: string) => CLIENTS.openai.run(rig.gw.url, 'k', { model: 'usage-fixed', turns: [{ role: 'user', text: `the ${what}` }] }, true);

@@ -178,7 +178,12 @@ const MOCK_ANSWER: MockReply = {
 
 const SAME_FORMAT_CASES: { format: FormatId; label: string; stream: boolean; reply: () => RenderedReply }[] = [
   ...FORMAT_IDS.flatMap((format) =>
-    [false, true].map((stream) => ({ format, label: 'mock answer with reasoning, text, tool call, cache', stream, reply: () => MOCKS[format].renderReply(MOCK_ANSWER, stream) })),
+    [false, true].map((stream) => ({
+      format,
+      label: 'mock answer with reasoning, text, tool call, cache',
+      stream,
+      reply: () => MOCKS[format].renderReply(MOCK_ANSWER, stream),
+    })),
   ),
   ...(
     [
@@ -221,8 +226,12 @@ describe('same format: remove_thinking goes through the hub and keeps everything
       // (the Gemini 3 recordings show reasoning only as thoughtsTokenCount and a text-part signature)
       assert.ok(before.content !== '' || before.tokens > 0, 'the downstream did return reasoning');
       assert.deepEqual(reasoningOf(c.format, b.text, c.stream), { content: '', tokens: 0 }, 'no reasoning after remove_thinking');
-      const sa = c.stream ? summarizeEvents(decodeStream(c.format, a.text)) : summarizeResponse(formatModule(c.format).decodeResponse(JSON.parse(a.text), { reasoningStore: new ReasoningStore() }));
-      const sb = c.stream ? summarizeEvents(decodeStream(c.format, b.text)) : summarizeResponse(formatModule(c.format).decodeResponse(JSON.parse(b.text), { reasoningStore: new ReasoningStore() }));
+      const sa = c.stream
+        ? summarizeEvents(decodeStream(c.format, a.text))
+        : summarizeResponse(formatModule(c.format).decodeResponse(JSON.parse(a.text), { reasoningStore: new ReasoningStore() }));
+      const sb = c.stream
+        ? summarizeEvents(decodeStream(c.format, b.text))
+        : summarizeResponse(formatModule(c.format).decodeResponse(JSON.parse(b.text), { reasoningStore: new ReasoningStore() }));
       assert.ok(sa.text || sa.toolCalls.length, 'the answer has content to compare');
       if (c.format === 'gemini') {
         // Gemini's wire has no call ids: decoding here synthesizes fresh ones on each side

@@ -30,7 +30,7 @@ export interface FaultServer {
 }
 
 export async function startFaultServer(initial?: FaultHandler): Promise<FaultServer> {
-  let handler: FaultHandler = initial ?? ((_q, res) => res.end('{}'));
+  let handler: FaultHandler = initial ?? ((_q, res) => void res.end('{}'));
   const sockets = new Set<Socket>();
   const state: FaultServer = {
     url: '',

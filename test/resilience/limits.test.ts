@@ -10,10 +10,6 @@ import { request, type IncomingMessage } from 'node:http';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { sleep, sseHead, startFaultServer, streamFrames, waitFor, type FaultServer } from './fault-server.js';
 
-function portOf(url: string): number {
-  return Number(new URL(url).port);
-}
-
 /** Open a raw socket and collect what the server sends until it closes the connection. */
 function rawSocket(port: number): { socket: Socket; received: () => string; closed: Promise<number> } {
   const t0 = performance.now();
@@ -197,28 +193,28 @@ describe('backpressure: a client that stops reading stops the downstream read', 
   }
 
   async function expectStallThenResume(res: IncomingMessage, heapBefore: number): Promise<void> {
-    // wait until the downstream's frame count stops moving (every buffer on the way is full)
+    // wait until the downstream's frame count stops moving for a second (every buffer on the
+    // way is full); without backpressure it runs past the bound instead
     let last = -1;
     let stableSince = performance.now();
     const settled = await waitFor(
       () => {
+        if (fs.framesWritten * FRAME_BYTES >= BOUND_BYTES) return true;
         if (fs.framesWritten !== last) {
           last = fs.framesWritten;
           stableSince = performance.now();
         }
-        return performance.now() - stableSince > 400;
+        return performance.now() - stableSince > 1000;
       },
-      8000,
+      15_000,
       20,
     );
     const stalledAt = fs.framesWritten;
+    const mb = (frames: number) => ((frames * FRAME_BYTES) / 1048576).toFixed(0);
+    assert.ok(stalledAt * FRAME_BYTES < BOUND_BYTES, `the gateway kept reading: ${stalledAt} frames (${mb(stalledAt)} MB) written while the client was paused`);
     assert.ok(settled, `the downstream never stalled (${stalledAt} frames written)`);
-    assert.ok(
-      stalledAt * FRAME_BYTES < BOUND_BYTES,
-      `the gateway kept reading: ${stalledAt} frames (${((stalledAt * FRAME_BYTES) / 1048576).toFixed(0)} MB) written while the client was paused`,
-    );
-    await sleep(200);
-    assert.equal(fs.framesWritten, stalledAt, 'frames kept flowing while the client was paused');
+    await sleep(500);
+    assert.ok(fs.framesWritten * FRAME_BYTES < BOUND_BYTES, `frames kept flowing while the client was paused (${mb(fs.framesWritten)} MB)`);
     const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
     assert.ok(heapGrowth < BOUND_BYTES, `heap grew by ${(heapGrowth / 1048576).toFixed(1)} MB while paused`);
 
@@ -226,7 +222,7 @@ describe('backpressure: a client that stops reading stops the downstream read', 
     let bytes = 0;
     res.on('data', (d: Buffer) => (bytes += d.length));
     res.resume();
-    const resumed = await waitFor(() => fs.framesWritten > stalledAt + 500, 5000, 10);
+    const resumed = await waitFor(() => fs.framesWritten > stalledAt + 500, 10_000, 10);
     assert.ok(resumed, `the downstream did not resume (${fs.framesWritten} frames)`);
     assert.ok(bytes > 0);
     res.destroy();

@@ -37,11 +37,13 @@ async function spawnDaemon(config: Record<string, unknown>): Promise<Child> {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
     proc.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
   );
+  const child = { proc, url: '', exited, dir };
+  children.push(child); // killed by the after hook even if it never gets ready
   let out = '';
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`daemon did not start in 15 s\n${out}\n${err}`)), 15_000);
+    const t = setTimeout(() => reject(new Error(`daemon did not start in 60 s\n${out}\n${err}`)), 60_000);
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
@@ -52,8 +54,7 @@ async function spawnDaemon(config: Record<string, unknown>): Promise<Child> {
     });
     void exited.then(({ code }) => reject(new Error(`daemon exited (${code}) before it was ready\n${out}\n${err}`)));
   });
-  const child = { proc, url, exited, dir };
-  children.push(child);
+  child.url = url;
   return child;
 }
 

@@ -19,6 +19,8 @@ describe('web UI layout, labels and themes', () => {
   const problems: string[] = [];
 
   before(async () => {
+    // The browser first: without one, fail at once with how to install it.
+    browser = await launchBrowser();
     await ensureWebBuilt();
     mock = await startMockProvider((r) => ({ model: String(r.body.model ?? 'x'), text: 'Layout test answer.', usage: { input: 20, output: 8 } }));
     d = await startTestDaemon({
@@ -77,7 +79,6 @@ describe('web UI layout, labels and themes', () => {
         body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
       });
     }
-    browser = await launchBrowser();
   });
 
   after(async () => {
@@ -111,6 +112,11 @@ describe('web UI layout, labels and themes', () => {
             .map((el) => el.outerHTML.slice(0, 120)),
         );
         assert.deepEqual(unnamed, [], `${t}: controls without an accessible name`);
+        const dupIds = await p.evaluate(() => {
+          const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
+          return ids.filter((id, i) => ids.indexOf(id) !== i);
+        });
+        assert.deepEqual(dupIds, [], `${t}: duplicate element ids (a <label for> would name the wrong control)`);
         assert.equal(await p.evaluate(() => document.documentElement.dataset.theme), theme);
         await screenshot(p, `phone-${t}-${theme}`);
       }

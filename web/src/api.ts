@@ -81,11 +81,10 @@ function listOf<T>(v: unknown, key: string): T[] {
   return [];
 }
 
+/** GET /api/auth/status → `{password_required, authenticated, loopback_only}`. */
 function authStatusFrom(v: unknown): AuthStatus {
-  const o = (v ?? {}) as Record<string, unknown>;
-  const passwordSet = Boolean(o.password_set ?? o.auth_required ?? o.password_required ?? o.required ?? o.enabled ?? false);
-  const authenticated = Boolean(o.authenticated ?? o.logged_in ?? o.session ?? !passwordSet);
-  return { passwordSet, authenticated: passwordSet ? authenticated : true };
+  const o = (v ?? {}) as { password_required?: unknown; authenticated?: unknown };
+  return { passwordSet: o.password_required === true, authenticated: o.authenticated === true };
 }
 
 /** Model ids out of whatever list shape the provider discovery returns. */

@@ -47,6 +47,13 @@ export function App() {
       </main>
     );
   if (!auth) return <Loading what="Tresor" />;
+  if (!auth.passwordSet && !auth.authenticated)
+    return (
+      <main class="center-page">
+        <h1 class="brand">Tresor</h1>
+        <ErrorBanner error="Without an admin password the admin API answers only on loopback: open this page on the machine running Tresor (http://127.0.0.1:…), or set admin_password in the config file." />
+      </main>
+    );
   if (!auth.authenticated)
     return (
       <Login

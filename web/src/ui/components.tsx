@@ -1,5 +1,16 @@
 import type { ComponentChildren, JSX } from 'preact';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+let idSeq = 0;
+/**
+ * An element id unique for the component's lifetime. Not preact's useId: that one derives ids
+ * from the position in the tree, so a field rendered conditionally (the playground's key) can
+ * get the id of another field, and its <label for> then names the wrong input.
+ */
+function useUniqueId(): string {
+  const [id] = useState(() => `u${++idSeq}`);
+  return id;
+}
 import { ApiError } from '../api.js';
 
 /** A failed call, in the server's own words. Never empty. */
@@ -52,7 +63,7 @@ export function Field({
   children: (id: string, describedBy?: string) => ComponentChildren;
   id?: string;
 }) {
-  const auto = useId();
+  const auto = useUniqueId();
   const fid = id ?? `f${auto}`;
   const errId = `${fid}-err`;
   const hintId = `${fid}-hint`;
@@ -78,7 +89,7 @@ export function Field({
 /** A modal dialog (native <dialog>: focus is trapped, Escape closes). */
 export function Modal({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
+  const titleId = useUniqueId();
   useEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
@@ -155,7 +166,7 @@ export function ChipsInput({
   suggestions?: string[];
 }) {
   const [draft, setDraft] = useState('');
-  const listId = useId();
+  const listId = useUniqueId();
   const add = (raw: string) => {
     const items = raw
       .split(/[,\s]+/)
@@ -227,7 +238,7 @@ export function MultiCheck<T extends string>({
   labels?: Partial<Record<T, string>>;
   error?: string;
 }) {
-  const gid = useId();
+  const gid = useUniqueId();
   return (
     <fieldset class={`multi ${error ? 'has-error' : ''}`} aria-describedby={error ? `e${gid}` : undefined}>
       <legend>{legend}</legend>

@@ -78,8 +78,10 @@ async function main(): Promise<number> {
         const problems = judge(c, a);
         if (problems.length) {
           r.bad++;
-          if (r.examples.length < 5)
+          if (r.examples.length < 5) {
             r.examples.push(`${c.kind} ${c.client} ${c.path}: ${problems.join('; ')}\n      body: ${c.body.toString('utf8').slice(0, 240)}`);
+            console.log(`    ✗ ${r.examples.at(-1)}`);
+          }
         }
       }
     };

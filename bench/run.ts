@@ -639,7 +639,7 @@ function render(r: Results): string {
     const off = (stream: boolean) => r.observe.find((x) => x.variant === 'off' && x.stream === stream)?.median.rps ?? NaN;
     out.push(
       table(
-        ['variant', 'req/s', 'vs off', 'CPU ms/req', 'peak RSS MB', 'events per viewer'],
+        ['variant', 'req/s', 'vs off', 'CPU ms/req', 'peak RSS MB', 'events per viewer', 'others %'],
         r.observe.map((x) => [
           x.label,
           x.median.rps,
@@ -647,6 +647,7 @@ function render(r: Results): string {
           fmt(x.median.cpuMsPerReq, 3),
           fmt(x.median.peakRssMb, 0),
           x.median.viewerEvents ?? '',
+          fmt(x.median.otherLoadPct, 0),
         ]),
       ),
     );

@@ -79,9 +79,16 @@ export async function startDaemonChild(config: Record<string, unknown>, opts: { 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  process.once('exit', () => {
+  const killChild = () => {
     if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
-  });
+  };
+  process.once('exit', killChild);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      killChild();
+      process.exit(130);
+    });
+  }
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -26,6 +26,8 @@ export interface AppContext {
   draining: boolean;
   /** Components register cleanup here; the daemon runs them in reverse order on close. */
   readonly closers: (() => void | Promise<void>)[];
+  /** Run when shutdown begins, before in-flight requests drain (e.g. end SSE log viewers). */
+  readonly drainHooks: (() => void)[];
   /** Named services other modules attach (store, logs, stats, metrics, sessions...). */
   readonly services: Record<string, unknown>;
 }

@@ -53,6 +53,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     selfOrigins: new Set(),
     draining: false,
     closers: [],
+    drainHooks: [],
     services: {},
   };
   config.onChange((next, prev) => {
@@ -124,6 +125,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       ctx.draining = true;
       server.close();
       server.closeIdleConnections();
+      for (const fn of ctx.drainHooks) fn();
       await gateway.drain(graceMs);
       for (const s of sockets) s.destroy();
       for (const fn of ctx.closers.reverse()) {

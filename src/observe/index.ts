@@ -77,6 +77,8 @@ export async function installObservability(ctx: AppContext, options: Observabili
   registerStatsRoutes(ctx.adminRouter, obs);
   registerMetricsRoute(ctx.adminRouter, obs);
 
+  // SPEC §8: log viewers are ended as shutdown begins, not after the drain.
+  ctx.drainHooks.push(() => live.closeAll());
   ctx.closers.push(() => {
     live.closeAll();
     observer.close();

@@ -88,6 +88,7 @@ export async function startAdmin(text: string, opts: ConfigManagerOptions & { en
     selfOrigins: new Set(),
     draining: false,
     closers: [],
+    drainHooks: [],
     services: {},
   };
   installAdmin(ctx);

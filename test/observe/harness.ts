@@ -49,6 +49,7 @@ export async function startHarness(opts: { yaml?: string; options?: Observabilit
     selfOrigins: new Set(),
     draining: false,
     closers: [],
+    drainHooks: [],
     services: {},
   };
   const obs = await installObservability(ctx, { processMetrics: false, ...opts.options });

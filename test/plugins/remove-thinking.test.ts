@@ -282,3 +282,45 @@ test('anthropic app, anthropic downstream: the tool-use follow-up still carries 
   assert.equal(assistant?.content[0].type, 'thinking');
   assert.equal(assistant?.content[0].signature, 'sig-29', 'the signature the provider gave');
 });
+
+test('openai same format: reasoning in fields the hub does not model (reasoning_details, other choices) is dropped too', async () => {
+  const body = {
+    id: 'chatcmpl-side-door',
+    object: 'chat.completion',
+    created: 1760000000,
+    model: 'up-openai',
+    system_fingerprint: 'fp_keep_me',
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: 'Answer one.',
+          reasoning_content: 'secret chain of thought one',
+          reasoning_details: [{ type: 'reasoning.text', text: 'secret chain of thought one' }],
+          annotations: [],
+        },
+        finish_reason: 'stop',
+      },
+      { index: 1, message: { role: 'assistant', content: 'Answer two.', reasoning: 'secret chain of thought two' }, finish_reason: 'stop' },
+    ],
+    usage: { prompt_tokens: 10, completion_tokens: 30, total_tokens: 40, completion_tokens_details: { reasoning_tokens: 20 } },
+  };
+  rig.mock.respond(() => ({ raw: { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } }));
+  const { path, body: req } = reasoningRequest('openai', 'nothink-openai', false);
+  const r = await rawCall(rig.gw.url, 'openai', path, { ...req, n: 2 });
+  assert.equal(r.status, 200, r.text);
+  assert.doesNotMatch(r.text, /secret chain of thought/);
+  const got = JSON.parse(r.text) as {
+    system_fingerprint: string;
+    choices: { message: { content: string; annotations?: unknown } }[];
+    usage: { completion_tokens_details: { reasoning_tokens: number } };
+  };
+  assert.deepEqual(
+    got.choices.map((c) => c.message.content),
+    ['Answer one.', 'Answer two.'],
+  );
+  assert.deepEqual(got.choices[0].message.annotations, [], 'other provider fields are kept');
+  assert.equal(got.system_fingerprint, 'fp_keep_me');
+  assert.equal(got.usage.completion_tokens_details.reasoning_tokens, 0);
+});

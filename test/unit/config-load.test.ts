@@ -83,3 +83,12 @@ test('the starter config is commented, valid and written with mode 0600', () => 
   assert.match(readFileSync(file, 'utf8'), /^# Tresor configuration/);
   assert.equal(loadConfigFile(file, {}).config.downstreams.length, 0);
 });
+
+test('format_urls may override a single format (SPEC §2 example)', () => {
+  const c = parseConfigText(
+    `downstreams:\n  - {id: a, api_formats: [openai, anthropic], base_url: "https://x.example", format_urls: {anthropic: "https://example.com/anthropic"}}\n`,
+    'x',
+    {},
+  ).config;
+  assert.equal(c.downstreams[0].format_urls?.anthropic, 'https://example.com/anthropic');
+});

@@ -123,3 +123,17 @@ test('concurrent streams each get their own estimate', async () => {
   assert.ok(long.usage.output > 30, `long answer estimate ${long.usage.output}`);
   assert.ok(short.usage.output < 5, `short answer estimate ${short.usage.output}`);
 });
+
+test('an anthropic app reading message_start sees the estimated prompt size there already', async () => {
+  rig.mock.respond(() => ({ raw: anthropicWithoutUsage(true) }));
+  const r = await rawCall(rig.gw.url, 'anthropic', '/v1/messages', {
+    model: 'usage-fixed',
+    max_tokens: 100,
+    messages: [{ role: 'user', content: PROMPT }],
+    stream: true,
+  });
+  assert.equal(r.status, 200);
+  const start = r.text.split('\n\n').find((f) => f.startsWith('event: message_start'))!;
+  const message = (JSON.parse(start.slice(start.indexOf('data: ') + 6)) as { message: { usage: { input_tokens: number } } }).message;
+  assert.ok(message.usage.input_tokens >= 15, `message_start input_tokens ${message.usage.input_tokens}`);
+});

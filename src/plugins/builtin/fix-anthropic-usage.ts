@@ -33,8 +33,13 @@ export const fixAnthropicUsagePlugin: PluginDefinition<z.infer<typeof schema>> =
         let st = streams.get(ctx);
         if (!st) streams.set(ctx, (st = { outputText: '', seen: {} }));
         st.outputText += generatedText(ev);
-        if (ev.type === 'start' && ev.usage) st.seen = { ...st.seen, ...ev.usage };
-        else if (ev.type === 'usage') st.seen = { ...st.seen, ...ev.usage };
+        if (ev.type === 'start') {
+          // clients that read the prompt size at the start (Anthropic's message_start) get it there
+          const usage = { ...ev.usage, inputTokens: ev.usage?.inputTokens || (ctx.request ? estimateRequestTokens(ctx.request) : 0) };
+          st.seen = { ...st.seen, ...usage };
+          return { ...ev, usage };
+        }
+        if (ev.type === 'usage') st.seen = { ...st.seen, ...ev.usage };
         else if (ev.type === 'finish') return { ...ev, usage: filled({ ...st.seen, ...ev.usage }, ctx, st.outputText) };
         return ev;
       },

@@ -43,7 +43,7 @@ export const removeThinkingPlugin: PluginDefinition<z.infer<typeof schema>> = {
       response(res) {
         res.parts = res.parts.filter((p) => p.type !== 'reasoning');
         if (res.usage?.reasoningTokens) res.usage.reasoningTokens = 0;
-        if (false && res.extras) res.extras = scrubbed(res.extras) as Record<string, unknown>;
+        if (res.extras) res.extras = scrubbed(res.extras) as Record<string, unknown>;
       },
       streamEvent(ev) {
         if (ev.type === 'reasoning') return null;

@@ -21,6 +21,8 @@ import { distIsFresh, fdCount, flag, fmt, median, option, rssMb, sleep, startDae
 const REQUESTS = Number(option('requests', '200000'));
 const CONCURRENCY = Number(option('concurrency', '32'));
 const WARMUP = Number(option('warmup', String(Math.round(REQUESTS * 0.1))));
+/** Requests per second across all workers (0: as fast as the daemon answers, i.e. saturation). */
+const RATE = Number(option('rate', '0'));
 const TIMEOUT_MS = 30_000;
 const fromSrc = !flag('dist') || !distIsFresh();
 
@@ -120,6 +122,8 @@ function daemonConfig(mockUrl: string, slowUrl: string): Record<string, unknown>
 
 interface Tally {
   done: number;
+  /** Milliseconds to the complete answer, per scenario (client aborts excluded). */
+  latency: Partial<Record<Scenario, number[]>>;
   statuses: Record<string, number>;
   hangs: number;
   networkErrors: number;
@@ -142,10 +146,12 @@ function soakRequest(base: URL, agent: Agent, i: number, t: Tally): Promise<void
   const text = JSON.stringify(body);
   return new Promise((resolve) => {
     let finished = false;
+    const started = performance.now();
     const finish = (key: string) => {
       if (finished) return;
       finished = true;
       clearTimeout(guard);
+      if (scenario !== 'abort') (t.latency[scenario] ??= []).push(performance.now() - started);
       t.done++;
       t.statuses[key] = (t.statuses[key] ?? 0) + 1;
       resolve();
@@ -216,7 +222,9 @@ async function main(): Promise<number> {
   const slow = await startMockProvider(providerAction, { chunkDelayMs: 5 });
   const eldFile = join(process.env.TMPDIR ?? '/tmp', `tresor-soak-eld-${process.pid}.jsonl`);
   const daemon = await startDaemonChild(daemonConfig(mock.url, slow.url), { fromSrc, eldFile, label: 'soak' });
-  console.log(`soak: daemon pid ${daemon.pid} (${fromSrc ? 'src via tsx' : 'dist'}); ${REQUESTS} requests, concurrency ${CONCURRENCY}, warm-up ${WARMUP}`);
+  console.log(
+    `soak: daemon pid ${daemon.pid} (${fromSrc ? 'src via tsx' : 'dist'}); ${REQUESTS} requests, concurrency ${CONCURRENCY}, ${RATE > 0 ? `${RATE}/s` : 'unpaced'}, warm-up ${WARMUP}`,
+  );
   let died = false;
   let stopping = false;
   void daemon.exited.then(({ code, signal }) => {
@@ -228,14 +236,27 @@ async function main(): Promise<number> {
 
   const base = new URL(daemon.url);
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const tally: Tally = { done: 0, statuses: {}, hangs: 0, networkErrors: 0, aborted: 0 };
+  const tally: Tally = { done: 0, latency: {}, statuses: {}, hangs: 0, networkErrors: 0, aborted: 0 };
   const samples: Sample[] = [];
   let next = 0;
 
   /** Run requests [next, until) with CONCURRENCY workers. */
+  let nextSlot = performance.now();
+  /** With --rate, wait for this request's start time (an open-loop schedule). */
+  const paced = async () => {
+    if (RATE <= 0) return;
+    const now = performance.now();
+    const slot = Math.max(now, nextSlot);
+    nextSlot = slot + 1000 / RATE;
+    if (slot > now) await sleep(slot - now);
+  };
   const runUntil = async (until: number) => {
     const worker = async () => {
-      while (next < until && !died) await soakRequest(base, agent, next++, tally);
+      while (next < until && !died) {
+        await paced();
+        if (next >= until) break;
+        await soakRequest(base, agent, next++, tally);
+      }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   };
@@ -263,6 +284,7 @@ async function main(): Promise<number> {
     const rate = (tally.done - WARMUP) / ((performance.now() - warmupEnd) / 1000);
     if (s) console.log(`  ${tally.done}/${REQUESTS} (${fmt(rate, 0)}/s): RSS ${fmt(s.rss)} MB, ${s.fds} fds, ${tally.hangs} hangs`);
   }, 20_000);
+  nextSlot = performance.now();
   await runUntil(REQUESTS);
   clearInterval(sampler);
   clearInterval(progress);
@@ -301,6 +323,11 @@ async function main(): Promise<number> {
   );
   console.log(`  answers: ${JSON.stringify(Object.fromEntries(Object.entries(tally.statuses).sort()))}`);
   console.log(`  client aborts: ${tally.aborted}; hangs: ${tally.hangs}; unexpected network errors: ${tally.networkErrors}`);
+  const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+  for (const sc of ['ok', 'fallback', 'e500', 'e429', 'reset', 'break'] as Scenario[]) {
+    const xs = tally.latency[sc] ?? [];
+    if (xs.length) console.log(`  latency ${sc.padEnd(8)} n=${xs.length}: median ${fmt(pct(xs, 0.5))} ms, p99 ${fmt(pct(xs, 0.99))} ms`);
+  }
   console.log(`  RSS after warm-up: ${fmt(rssEarly)} MB (median, first fifth) → ${fmt(rssLate)} MB (median, last fifth): growth ${fmt(growth)} %`);
   console.log(`  RSS at rest: ${fmt(afterWarmup.rss)} MB after warm-up → ${fmt(atEnd.rss)} MB at the end (${fmt(restGrowth)} %)`);
   console.log(

@@ -26,11 +26,7 @@ export interface ReceivedRequest {
 }
 
 /** What to answer: a reply, an error, or a fault. */
-export type MockAction =
-  | MockReply
-  | { error: MockErrorReply }
-  | { fault: 'hang' | 'reset' | 'garbage' | 'half-json' }
-  | { raw: RenderedReply };
+export type MockAction = MockReply | { error: MockErrorReply } | { fault: 'hang' | 'reset' | 'garbage' | 'half-json' } | { raw: RenderedReply };
 
 export type Responder = (req: ReceivedRequest) => MockAction | Promise<MockAction>;
 

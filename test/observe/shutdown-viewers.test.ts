@@ -5,7 +5,9 @@ import { startTestDaemon } from '../helpers/daemon.js';
 
 test('shutdown ends live log viewers as it begins, while a request is still draining', async () => {
   const slow = await startMockProvider(undefined, { chunkDelayMs: 150 });
-  const gw = await startTestDaemon({ downstreams: [{ id: 'a', api_formats: ['anthropic'], base_url: slow.url, api_key: 'k-1234567890', output_model_ids: ['m'] }] });
+  const gw = await startTestDaemon({
+    downstreams: [{ id: 'a', api_formats: ['anthropic'], base_url: slow.url, api_key: 'k-1234567890', output_model_ids: ['m'] }],
+  });
   try {
     slow.respond(() => ({ model: 'm', text: 'a b c d e f g h' }));
     const viewer = await fetch(`${gw.url}/api/logs/stream`);

@@ -54,6 +54,6 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files];
+const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files];
 const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, TRESOR_TEST: '1' } });
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

@@ -17,6 +17,7 @@
  *   --runtime=src      run the daemon from src/ through tsx instead of dist/
  *   --profile          write a V8 CPU profile of the main daemon to bench/results/
  *   --skip=PHASES      skip phases: load,observe,latency,slow,cold (comma-separated)
+ *   --warmup=N         requests each load case gets before it is measured (default 10000; quick 3000)
  *   --no-build         do not rebuild dist/
  *   --compare=DIR      also run the gateway cases against another built checkout of Tresor
  *                      (its bin/ and dist/), alternating with this one: an A/B of a change
@@ -55,6 +56,8 @@ interface Options {
   build: boolean;
   probePairs: number;
   probeWarmup: number;
+  /** Requests each load case gets before it is measured. */
+  warmupRequests: number;
   coldRuns: number;
   slowStreams: number;
   compare?: string;
@@ -76,7 +79,7 @@ function parseOptions(argv: string[]): Options {
   return {
     quick,
     rounds: num('rounds', quick ? 1 : 3),
-    observeRounds: num('observe-rounds', quick ? 2 : 5),
+    observeRounds: num('observe-rounds', quick ? 3 : 5),
     duration: num('duration', quick ? 2 : 5),
     concurrencies: quick ? [32] : [1, 32],
     only: (value('only') ?? '').split(',').filter(Boolean),
@@ -86,6 +89,7 @@ function parseOptions(argv: string[]): Options {
     build: !flag('no-build'),
     probePairs: quick ? 200 : 2000,
     probeWarmup: quick ? 30 : 200,
+    warmupRequests: num('warmup', quick ? 3000 : 10000),
     coldRuns: quick ? 3 : 7,
     slowStreams: num('streams', 1000),
     compare: value('compare'),
@@ -189,9 +193,9 @@ interface LoadChild {
   loadgenCpuMs: number;
 }
 
-function runLoadChild(url: string, r: ClientRequest, connections: number, duration: number): Promise<LoadChild> {
+function runLoadChild(url: string, r: ClientRequest, connections: number, duration: number, amount?: number): Promise<LoadChild> {
   return new Promise((resolve, reject) => {
-    const spec = JSON.stringify({ url, method: 'POST', headers: r.headers, body: r.body, connections, duration });
+    const spec = JSON.stringify({ url, method: 'POST', headers: r.headers, body: r.body, connections, duration, amount });
     const child = launch(process.execPath, [join(root, 'bench/lib/load.mjs'), spec], { cwd: root });
     let out = '';
     let err = '';
@@ -274,10 +278,12 @@ function medianSample(samples: LoadSample[]): LoadSample {
 async function loadPhase(env: Env, cases: LoadCase[], concurrencies: number[], rounds: number, o: Options, title: string): Promise<LoadResult[]> {
   const runs = cases.flatMap((c) => concurrencies.map((conn) => ({ c, conn })));
   const samples = new Map<string, LoadSample[]>();
-  // Warm-up: JIT and connection pools, once per case, short.
+  // Warm-up, once per case, by request count rather than time: V8 optimises a function after
+  // enough calls, and a daemon measured before that runs interpreted code (on a busy machine a
+  // one-second warm-up left the less used daemons 3× slower than the one warmed by every case).
   for (const { c } of runs.filter((r) => r.conn === Math.max(...concurrencies))) {
     const { port, req } = requestFor(env, c);
-    await runLoadChild(`http://127.0.0.1:${port}${req.path}`, req, 8, 1).catch(() => undefined);
+    await runLoadChild(`http://127.0.0.1:${port}${req.path}`, req, 16, 30, o.warmupRequests).catch(() => undefined);
   }
   let done = 0;
   for (let r = 0; r < rounds; r++) {

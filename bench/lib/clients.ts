@@ -199,11 +199,12 @@ export function pct(sorted: number[], p: number): number {
   return sorted[i];
 }
 
+/** The middle value; the mean of the two middle values for an even count. */
 export function median(xs: number[]): number {
-  return pct(
-    [...xs].sort((a, b) => a - b),
-    50,
-  );
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** `n` live-log viewers on GET /api/logs/stream; close() ends them and tells what they got. */

@@ -1,7 +1,7 @@
 // The load generator, in its own process so it never shares an event loop with what it
 // measures: autocannon's programmatic API, one run, the summary printed as one JSON line.
 // Usage: node bench/lib/load.mjs '{"url":..., "method":"POST", "headers":{...}, "body":"...",
-//                                  "connections":32, "duration":5}'
+//                                  "connections":32, "duration":5 | "amount":3000}'
 import autocannon from 'autocannon';
 
 const opts = JSON.parse(process.argv[2]);
@@ -12,7 +12,8 @@ const result = await autocannon({
   headers: opts.headers,
   body: opts.body,
   connections: opts.connections,
-  duration: opts.duration,
+  // a request count (warm-up) instead of a duration, when given
+  ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration }),
   pipelining: 1,
   timeout: 10,
 });

@@ -17,13 +17,15 @@
  *   --runtime=src      run the daemon from src/ through tsx instead of dist/
  *   --profile          write a V8 CPU profile of the main daemon to bench/results/
  *   --skip=PHASES      skip phases: load,observe,latency,slow,cold (comma-separated)
+ *   --node-flags=F,..  extra node flags for every daemon (e.g. --max-semi-space-size=4)
  *   --warmup=N         requests each load case gets before it is measured (default 10000; quick 3000)
  *   --no-build         do not rebuild dist/
+ *   --render=FILE      print the tables of a saved result (bench/results/*.json) and exit
  *   --compare=DIR      also run the gateway cases against another built checkout of Tresor
  *                      (its bin/ and dist/), alternating with this one: an A/B of a change
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,12 +57,15 @@ interface Options {
   skip: Set<string>;
   build: boolean;
   probePairs: number;
+  ttftPairs: number;
   probeWarmup: number;
   /** Requests each load case gets before it is measured. */
   warmupRequests: number;
   coldRuns: number;
   slowStreams: number;
   compare?: string;
+  /** Extra node flags for every daemon (e.g. --max-semi-space-size=8), for experiments. */
+  nodeFlags: string[];
 }
 
 function parseOptions(argv: string[]): Options {
@@ -88,11 +93,14 @@ function parseOptions(argv: string[]): Options {
     skip: new Set((value('skip') ?? '').split(',').filter(Boolean)),
     build: !flag('no-build'),
     probePairs: quick ? 200 : 2000,
+    // a TTFT pair reads two whole 20-chunk streams spaced 1 ms apart (~45 ms)
+    ttftPairs: quick ? 60 : 400,
     probeWarmup: quick ? 30 : 200,
     warmupRequests: num('warmup', quick ? 3000 : 10000),
     coldRuns: quick ? 3 : 7,
     slowStreams: num('streams', 1000),
     compare: value('compare'),
+    nodeFlags: (value('node-flags') ?? '').split(/[ ,]+/).filter(Boolean),
   };
 }
 
@@ -332,12 +340,12 @@ async function probePhase(env: Env, o: Options): Promise<ProbeResult[]> {
       const s: PairedSamples = await interleaved(
         { port: direct.port, req: direct.req },
         { port: via.port, req: via.req },
-        o.probePairs,
+        kind === 'ttft' ? o.ttftPairs : o.probePairs,
         o.probeWarmup,
         kind === 'ttft' ? FIRST_TOKEN : undefined,
         { gateway: probeCheck(c.client, c.stream), direct: probeCheck(c.downstream, c.stream) },
       );
-      const viaCpuMsPerReq = (cpuMs(via.pid) - cpu0) / (o.probeWarmup + o.probePairs);
+      const viaCpuMsPerReq = (cpuMs(via.pid) - cpu0) / (o.probeWarmup + (kind === 'ttft' ? o.ttftPairs : o.probePairs));
       const sd = [...s.direct].sort((a, b) => a - b);
       const sg = [...s.gateway].sort((a, b) => a - b);
       const diffs = s.gateway.map((g, i) => g - s.direct[i]);
@@ -510,6 +518,13 @@ function machine() {
 }
 
 async function main(): Promise<void> {
+  const saved = process.argv.find((a) => a.startsWith('--render='));
+  if (saved) {
+    // print the tables of an earlier run again
+    const r = JSON.parse(readFileSync(saved.slice('--render='.length), 'utf8')) as Results;
+    process.stdout.write(render(r) + '\n');
+    return;
+  }
   const o = parseOptions(process.argv.slice(2));
   const t0 = performance.now();
   ensureBuilt(o);
@@ -542,7 +557,7 @@ async function main(): Promise<void> {
     const variants: Variant[] = o.skip.has('observe') ? ['on'] : ['on', 'capture', 'off'];
     if (o.compare) variants.push('base');
     for (const variant of variants) {
-      const nodeFlags = o.profile && variant === 'on' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      const nodeFlags = [...o.nodeFlags, ...(o.profile && variant === 'on' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
       const tree = variant === 'base' ? o.compare : undefined;
       env.daemons.set(
         variant,

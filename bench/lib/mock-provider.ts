@@ -89,6 +89,8 @@ function answer(req: IncomingMessage, res: ServerResponse, body: string): void {
   // OpenAI only sends the usage chunk when asked; the others always carry usage.
   const s = cachedStream(route.wire, route.chunks, route.wire !== 'openai' || body.includes('"include_usage":true'));
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  // providers send the headers at once, before the first event (Gemini's stream has no preamble)
+  res.flushHeaders();
   if (route.delayMs === 0) {
     res.write(s.whole);
     res.end();

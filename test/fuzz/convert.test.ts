@@ -14,7 +14,7 @@ import { GATEWAY_ANTHROPIC_VERSION } from '../../src/gateway/exchange.js';
 import { MOCKS } from '../mocks/server.js';
 import { renderRequest, scriptArb } from './requests.js';
 
-const RUNS = Number(process.env.TRESOR_FUZZ_RUNS ?? 150);
+const RUNS = Number(process.env.TRESOR_FUZZ_RUNS ?? 100);
 
 /** Headers and URL a request of `format` reaches its provider with (as the gateway sends it). */
 function wire(format: FormatId, model: string, stream: boolean): { headers: Record<string, string>; url: string } {

@@ -18,7 +18,7 @@
  *   --profile          write a V8 CPU profile of the main daemon to bench/results/
  *   --skip=PHASES      skip phases: load,observe,latency,slow,cold (comma-separated)
  *   --node-flags=F,..  extra node flags for every daemon (e.g. --max-semi-space-size=4)
- *   --warmup=N         requests each load case gets before it is measured (default 10000; quick 3000)
+ *   --warmup=N         requests each load case gets before it is measured (default 10000; quick 2000)
  *   --no-build         do not rebuild dist/
  *   --render=FILE      print the tables of a saved result (bench/results/*.json) and exit
  *   --compare=DIR      also run the gateway cases against another built checkout of Tresor
@@ -84,19 +84,19 @@ function parseOptions(argv: string[]): Options {
   return {
     quick,
     rounds: num('rounds', quick ? 1 : 3),
-    observeRounds: num('observe-rounds', quick ? 3 : 5),
-    duration: num('duration', quick ? 2 : 5),
+    observeRounds: num('observe-rounds', quick ? 2 : 5),
+    duration: num('duration', quick ? 1.5 : 5),
     concurrencies: quick ? [32] : [1, 32],
     only: (value('only') ?? '').split(',').filter(Boolean),
     runtime,
     profile: flag('profile'),
     skip: new Set((value('skip') ?? '').split(',').filter(Boolean)),
     build: !flag('no-build'),
-    probePairs: quick ? 200 : 2000,
+    probePairs: quick ? 150 : 2000,
     // a TTFT pair reads two whole 20-chunk streams spaced 1 ms apart (~45 ms)
-    ttftPairs: quick ? 60 : 400,
+    ttftPairs: quick ? 40 : 400,
     probeWarmup: quick ? 30 : 200,
-    warmupRequests: num('warmup', quick ? 3000 : 10000),
+    warmupRequests: num('warmup', quick ? 2000 : 10000),
     coldRuns: quick ? 3 : 7,
     slowStreams: num('streams', 1000),
     compare: value('compare'),
@@ -431,6 +431,7 @@ async function slowPhase(env: Env, o: Options): Promise<SlowResult[]> {
 async function coldStart(env: Env, runtime: Runtime, runs: number): Promise<ColdResult> {
   const runsMs: number[] = [];
   const cpuRuns: number[] = [];
+  const failures: string[] = [];
   const req = clientRequest('openai', benchModel('openai'), false);
   for (let i = 0; i < runs; i++) {
     const port = await freePort();
@@ -439,11 +440,18 @@ async function coldStart(env: Env, runtime: Runtime, runs: number): Promise<Cold
     const agent = new Agent({ keepAlive: false });
     const t0 = performance.now();
     const child = launch(process.execPath, daemonCommand(spec, configPath), { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     let served = NaN;
+    let last = '';
     try {
       while (performance.now() - t0 < 15_000) {
         if (child.exitCode !== null) throw new Error(`daemon exited during cold start (${child.exitCode})`);
-        const r = await timedRequest(agent, port, req, undefined, 2000).catch(() => undefined);
+        const r = await timedRequest(agent, port, req, undefined, 2000).catch((e: Error) => {
+          last = e.message;
+          return undefined;
+        });
+        if (r && r.status !== 200) last = `status ${r.status}: ${r.body.slice(0, 200)}`;
         if (r?.status === 200) {
           served = performance.now() - t0;
           cpuRuns.push(cpuMs(child.pid as number));
@@ -451,15 +459,22 @@ async function coldStart(env: Env, runtime: Runtime, runs: number): Promise<Cold
         }
         await sleep(2);
       }
+    } catch (e) {
+      last = (e as Error).message;
     } finally {
       agent.destroy();
       await stop(child);
     }
-    if (Number.isNaN(served)) throw new Error('cold start: no request served within 15 s');
+    if (Number.isNaN(served)) {
+      // one bad start must not lose the whole run: note it and go on
+      failures.push(`run ${i + 1}: no request served within 15 s (${last}) ${stderr.slice(-300)}`.trim());
+      log(`[cold start ${runtime}] run ${i + 1} FAILED: ${failures[failures.length - 1]}`);
+      continue;
+    }
     runsMs.push(served);
-    log(`[cold start ${runtime}] run ${i + 1}: first request served after ${fmt(served, 0)} ms, ${fmt(cpuRuns[i], 0)} ms of CPU`);
+    log(`[cold start ${runtime}] run ${i + 1}: first request served after ${fmt(served, 0)} ms, ${fmt(cpuRuns[cpuRuns.length - 1], 0)} ms of CPU`);
   }
-  return { runtime, runsMs, medianMs: median(runsMs), firstRunMs: runsMs[0], cpuMs: cpuRuns, medianCpuMs: median(cpuRuns) };
+  return { runtime, runsMs, medianMs: median(runsMs), firstRunMs: runsMs[0], cpuMs: cpuRuns, medianCpuMs: median(cpuRuns), failures };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -547,6 +562,7 @@ async function main(): Promise<void> {
     probes: [],
     slow: [],
     cold: [],
+    errors: [],
   };
   try {
     const mock = launch(process.execPath, ['--import', 'tsx', join(root, 'bench/lib/mock-provider.ts'), '0'], { cwd: root });
@@ -576,31 +592,37 @@ async function main(): Promise<void> {
       mark = performance.now();
     };
     lap('setup');
-    if (!o.skip.has('load')) {
+    // A phase that fails is reported and the others still run: a long run never ends empty.
+    const phase = async (name: string, fn: () => Promise<void>): Promise<void> => {
+      if (o.skip.has(name)) return;
+      try {
+        await fn();
+      } catch (e) {
+        results.errors.push({ phase: name, message: (e as Error).message });
+        log(`[${name}] FAILED: ${(e as Error).stack ?? String(e)}`);
+      }
+      lap(name);
+    };
+    await phase('load', async () => {
       const cases = mainCases(o.compare !== undefined).filter((c) => matchesOnly(c, o));
       results.load = await loadPhase(env, cases, o.concurrencies, o.rounds, o, 'load');
-      lap('load');
-    }
-    if (!o.skip.has('observe')) {
+    });
+    await phase('observe', async () => {
       const cases = observeCases(o.quick).filter((c) => matchesOnly(c, o));
       results.observe = await loadPhase(env, cases, [32], o.observeRounds, o, 'observe');
-      lap('observe');
-    }
-    if (!o.skip.has('latency')) {
+    });
+    await phase('latency', async () => {
       results.probes = await probePhase(env, o);
-      lap('latency');
-    }
-    if (!o.skip.has('slow')) {
+    });
+    await phase('slow', async () => {
       results.slow = await slowPhase(env, o);
-      lap('slow');
-    }
+    });
     for (const d of env.daemons.values()) await d.stop();
     if (o.profile) log(`CPU profile written to ${profileDir} (summarise: node --import tsx bench/profile-summary.ts ${profileDir})`);
-    if (!o.skip.has('cold')) {
+    await phase('cold', async () => {
       results.cold.push(await coldStart(env, 'dist', o.coldRuns));
       results.cold.push(await coldStart(env, 'src', o.quick ? 1 : 3));
-      lap('cold');
-    }
+    });
   } finally {
     for (const d of env.daemons.values()) await d.stop();
     const { killAll } = await import('./lib/processes.js');
@@ -752,6 +774,8 @@ function render(r: Results): string {
     );
     out.push('');
   }
+  for (const e of r.errors ?? []) out.push(`phase ${e.phase} FAILED: ${e.message}\n`);
+  for (const c of r.cold) for (const f of c.failures ?? []) out.push(`cold start (${c.runtime}) ${f}`);
   if (r.targets?.length) {
     out.push('Targets');
     out.push(

@@ -82,6 +82,8 @@ export interface ColdResult {
   /** CPU (user + system) the daemon had used when its first request was served, per run. */
   cpuMs: number[];
   medianCpuMs: number;
+  /** Starts that served nothing within 15 s, and why. */
+  failures?: string[];
 }
 
 export interface TargetRow {
@@ -110,5 +112,7 @@ export interface Results {
   probes: ProbeResult[];
   slow: SlowResult[];
   cold: ColdResult[];
+  /** Phases that failed (the others still ran). */
+  errors: { phase: string; message: string }[];
   targets?: TargetRow[];
 }

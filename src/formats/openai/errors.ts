@@ -61,10 +61,19 @@ export function decodeOpenAIError(status: number, bodyText: string): ErrorInfo {
   };
 }
 
-/** Status for a mid-stream error chunk, which has no HTTP status of its own. */
-function statusForType(type: string | undefined, code: string | undefined, fallback: number): number {
-  switch (type ?? code) {
+/**
+ * Status for an error that has no HTTP status of its own (a mid-stream error chunk, a
+ * Responses `error` event or `response.failed`), from its code or else its type.
+ */
+function statusForCode(code: string | undefined, fallback: number): number {
+  switch (code) {
     case 'invalid_request_error':
+    case 'invalid_prompt':
+    case 'context_length_exceeded':
+    case 'invalid_image':
+    case 'invalid_image_url':
+    case 'invalid_base64_image':
+    case 'image_too_large':
       return 400;
     case 'authentication_error':
     case 'invalid_api_key':
@@ -80,9 +89,12 @@ function statusForType(type: string | undefined, code: string | undefined, fallb
     case 'rate_limit_error':
     case 'insufficient_quota':
       return 429;
-    case 'overloaded_error':
+    case 'server_is_overloaded':
     case 'service_unavailable':
+    case 'overloaded_error':
       return 503;
+    case 'server_error':
+      return 500;
     default:
       return fallback;
   }
@@ -99,7 +111,7 @@ export function errorInfoFromPayload(e: unknown, fallbackStatus: number): ErrorI
   const type = str(e.type);
   const code = str(e.code) ?? str(e.status);
   const numericCode = num(e.code);
-  const status = numericCode !== undefined && numericCode >= 400 && numericCode < 600 ? numericCode : statusForType(type, code, fallbackStatus);
+  const status = numericCode !== undefined && numericCode >= 400 && numericCode < 600 ? numericCode : statusForCode(code, statusForCode(type, fallbackStatus));
   const info: ErrorInfo = {
     status,
     kind: kindForStatus(status),

@@ -1,4 +1,3 @@
-import YAML from 'yaml';
 import type { CommandContext } from './commands.js';
 import {
   boolOption,
@@ -14,6 +13,7 @@ import {
   UsageError,
 } from './io.js';
 import { segment } from './client.js';
+import { showResource } from './show.js';
 
 export const DOWNSTREAM_USAGE = `Usage: tresor downstream <command> [--json]
 
@@ -109,15 +109,8 @@ export async function runDownstream(args: string[], c: CommandContext): Promise<
       );
       return;
     }
-    case 'show': {
-      const p = parseCommandArgs(rest, {}, u);
-      const [id] = requirePositionals(p, ['ID'], u);
-      noExtraPositionals(p, 1, u);
-      const d = await c.client().expect('GET', `/api/downstreams/${segment(id)}`);
-      if (p.json) return printJson(c.io, d);
-      c.io.stdout.write(YAML.stringify(d, { lineWidth: 0 }));
-      return;
-    }
+    case 'show':
+      return showResource(c, rest, u, 'downstreams');
     case 'create':
     case 'update': {
       const p = parseCommandArgs(rest, FIELD_FLAGS, u);

@@ -1,7 +1,7 @@
-import YAML from 'yaml';
 import type { CommandContext } from './commands.js';
 import { jsonOption, listOption, noExtraPositionals, parseCommandArgs, printJson, requirePositionals, stringOption, table, UsageError } from './io.js';
 import { segment } from './client.js';
+import { showResource } from './show.js';
 
 export const RULE_USAGE = `Usage: tresor rule <command> [--json]
 
@@ -119,15 +119,8 @@ export async function runRule(args: string[], c: CommandContext): Promise<void> 
       );
       return;
     }
-    case 'show': {
-      const p = parseCommandArgs(rest, {}, u);
-      const [id] = requirePositionals(p, ['ID'], u);
-      noExtraPositionals(p, 1, u);
-      const r = await c.client().expect('GET', `/api/rules/${segment(id)}`);
-      if (p.json) return printJson(c.io, r);
-      c.io.stdout.write(YAML.stringify(r, { lineWidth: 0 }));
-      return;
-    }
+    case 'show':
+      return showResource(c, rest, u, 'rules');
     case 'create':
     case 'update': {
       const p = parseCommandArgs(rest, FIELD_FLAGS, u);

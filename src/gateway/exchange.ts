@@ -10,7 +10,7 @@ import type { PluginContext } from '../plugins/types.js';
 import { buildUpstreamUrl, timeoutsOf, upstreamFailure, type UpstreamResponse } from '../upstream/client.js';
 import { retryAfterMs } from '../upstream/keys.js';
 import { GatewayError, badRequest } from '../util/errors.js';
-import { SseReader, type SseEvent } from '../util/sse.js';
+import { SseReader } from '../util/sse.js';
 import type { Attempt } from '../observe/types.js';
 import type { Endpoint } from './detect.js';
 import type { GatewayShared, RequestInfo } from './gateway.js';
@@ -444,7 +444,7 @@ export class Exchange {
       failure = upstreamFailure(p.ds, e);
     }
     if (failure && !res.destroyed) {
-      const frame = streamErrorFrame(this.clientFormat, this.clientModule.encodeError(failure.info), this.geminiSse());
+      const frame = streamErrorFrame(this.clientFormat, this.clientModule.encodeError(failure.info));
       res.write(frame);
       capUp?.add(frame);
       this.info.entry.error = failure.message;
@@ -661,4 +661,3 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export type { SseEvent };

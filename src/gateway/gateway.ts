@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.js';
 import type { Config } from '../config/schema.js';
-import type { ErrorInfo, FormatId } from '../ir/types.js';
+import type { FormatId } from '../ir/types.js';
 import { formatModule } from '../formats/registry.js';
 import { GatewayError, badRequest } from '../util/errors.js';
 import { BodyTooLargeError, readBody } from '../util/body.js';
@@ -305,8 +305,4 @@ function guessFormat(path: string, req: IncomingMessage): FormatId {
   if (path.includes('/messages') || req.headers['anthropic-version']) return 'anthropic';
   if (path.includes('/responses')) return 'openai_responses';
   return 'openai';
-}
-
-export function errorInfoOf(e: unknown): ErrorInfo | undefined {
-  return e instanceof GatewayError ? e.info : undefined;
 }

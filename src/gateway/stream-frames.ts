@@ -4,7 +4,7 @@ import type { FormatId } from '../ir/types.js';
  * The error event that ends a client stream the gateway did not decode (pass-through), in
  * the client format's own shape (SPEC §8): `errorBody` is the format's encodeError output.
  */
-export function streamErrorFrame(format: FormatId, errorBody: unknown, geminiSse: boolean): string {
+export function streamErrorFrame(format: FormatId, errorBody: unknown): string {
   const json = JSON.stringify(errorBody);
   switch (format) {
     case 'anthropic':
@@ -16,7 +16,8 @@ export function streamErrorFrame(format: FormatId, errorBody: unknown, geminiSse
       return `event: error\ndata: ${JSON.stringify({ type: 'error', code: e.code ?? e.type ?? 'server_error', message: e.message ?? 'stream failed', param: null })}\n\n`;
     }
     case 'gemini':
-      return geminiSse ? `data: ${json}\r\n\r\n` : `,\r\n${json}]`;
+      // (Gemini clients without alt=sse never take the pass-through path: see Exchange.geminiArray)
+      return `data: ${json}\r\n\r\n`;
   }
 }
 

@@ -660,4 +660,3 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
     );
   });
 }
-

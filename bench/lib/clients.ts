@@ -208,6 +208,8 @@ export function median(xs: number[]): number {
 }
 
 /** `n` live-log viewers on GET /api/logs/stream; close() ends them and tells what they got. */
+const ENTRY_MARK = Buffer.from('event: entry');
+
 export async function logViewers(port: number, n: number): Promise<{ close(): { viewers: number; bytes: number; events: number } }> {
   const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
   let bytes = 0;
@@ -224,13 +226,14 @@ export async function logViewers(port: number, n: number): Promise<{ close(): { 
               return;
             }
             connected++;
-            res.setEncoding('utf8');
-            res.on('data', (c: string) => {
+            // Buffers, not strings: the viewers share the machine with the gateway, so they
+            // count events as cheaply as they can (a browser would be on another machine).
+            res.on('data', (c: Buffer) => {
               bytes += c.length;
-              let at = c.indexOf('event: entry');
+              let at = c.indexOf(ENTRY_MARK);
               while (at !== -1) {
                 events++;
-                at = c.indexOf('event: entry', at + 1);
+                at = c.indexOf(ENTRY_MARK, at + ENTRY_MARK.length);
               }
             });
             res.on('error', () => {});

@@ -1,6 +1,7 @@
 import type { FormatId } from '../ir/types.js';
 import { formatModule } from '../formats/registry.js';
 import { buildUpstreamUrl, timeoutsOf, upstreamFailure } from '../upstream/client.js';
+import { Cancellation } from '../util/cancellation.js';
 import { GatewayError } from '../util/errors.js';
 import { estimateRequestTokens } from '../util/tokens.js';
 import type { Endpoint } from './detect.js';
@@ -109,16 +110,20 @@ async function forward(gw: GatewayShared, info: RequestInfo, format: FormatId, b
   }
   const url = buildUpstreamUrl(ds.format_urls?.[format] ?? ds.base_url, path);
   const timeouts = timeoutsOf(ds);
-  // the client leaving ends the downstream call too
-  const gone = new AbortController();
-  info.res.once('close', () => gone.abort());
+  // the client leaving ends the downstream call too, and so does the first-byte timeout
+  const cancel = new Cancellation();
+  info.res.once('close', () => cancel.cancel(Object.assign(new Error('client disconnected'), { name: 'AbortError' })));
+  const timer = setTimeout(
+    () => cancel.cancel(Object.assign(new Error('no answer within the first-byte timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' })),
+    timeouts.first_byte_ms,
+  );
   const started = performance.now();
   try {
     const up = await gw.upstream.send(ds, {
       url,
       headers,
       body: JSON.stringify(outgoingCountBody(format, body, outputModel)),
-      signal: AbortSignal.any([gone.signal, AbortSignal.timeout(timeouts.first_byte_ms)]),
+      cancel,
       timeouts,
     });
     const text = await up.body.text();
@@ -139,5 +144,7 @@ async function forward(gw: GatewayShared, info: RequestInfo, format: FormatId, b
   } catch (e) {
     if (e instanceof HandledError || e instanceof GatewayError) throw e;
     throw gw.fail(info, format, upstreamFailure(ds, e));
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,6 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Readable } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { DownstreamConfig } from '../config/schema.js';
 import type { FormatId, Request, Response, StreamEvent, Usage } from '../ir/types.js';
 import { isContentEvent, isEmptyResponse, responseToEvents } from '../ir/events.js';
@@ -9,6 +7,7 @@ import type { FormatModule, StreamEncoder } from '../formats/types.js';
 import type { PluginContext } from '../plugins/types.js';
 import { buildUpstreamUrl, timeoutsOf, upstreamFailure, type UpstreamResponse } from '../upstream/client.js';
 import { retryAfterMs } from '../upstream/keys.js';
+import { Cancellation } from '../util/cancellation.js';
 import { GatewayError, badRequest } from '../util/errors.js';
 import { SseReader } from '../util/sse.js';
 import type { Attempt } from '../observe/types.js';
@@ -72,7 +71,7 @@ interface Prepared {
  * each target in turn (fallback), send it, and answer the client buffered or streamed.
  */
 export class Exchange {
-  private readonly ctl = new AbortController();
+  private readonly cancel = new Cancellation();
   private readonly clientFormat: FormatId;
   private readonly clientModule: FormatModule;
   private readonly stream: boolean;
@@ -96,7 +95,7 @@ export class Exchange {
 
   /** End the request from the gateway's side (shutdown): the client gets a 503 or error event saying why. */
   abort(reason: string): void {
-    this.ctl.abort(new GatewayError(503, 'overloaded', reason));
+    this.cancel.cancel(new GatewayError(503, 'overloaded', reason));
   }
 
   async run(): Promise<void> {
@@ -104,7 +103,7 @@ export class Exchange {
     res.once('close', () => {
       if (!res.writableFinished) {
         this.clientGone = true;
-        this.ctl.abort(new Error('client disconnected'));
+        this.cancel.cancel(new Error('client disconnected'));
       }
     });
     const cfg = this.gw.ctx.config.current;
@@ -255,7 +254,7 @@ export class Exchange {
       if (this.upstreamStartedAt === 0) this.upstreamStartedAt = startedAt;
       let up: UpstreamResponse;
       try {
-        up = await this.gw.upstream.send(p.ds, { url: p.url, headers, body: p.body, signal: this.ctl.signal, timeouts });
+        up = await this.gw.upstream.send(p.ds, { url: p.url, headers, body: p.body, cancel: this.cancel, timeouts });
       } catch (e) {
         if (this.clientGone) return { kind: 'done' };
         const err = upstreamFailure(p.ds, e);
@@ -264,7 +263,7 @@ export class Exchange {
       }
       const status = up.statusCode;
       if (status >= 400) {
-        const text = await readText(up).catch(() => '');
+        const text = await up.body.text().catch(() => '');
         // Resting only makes sense with keys to rotate to: a lone key keeps being tried, and
         // the provider's own 429 (with its retry-after) reaches the client.
         if (status === 429 && ring.keys.length > 1) {
@@ -293,7 +292,7 @@ export class Exchange {
       if (outcome.kind === 'empty') {
         attempt.error = 'empty response';
         attempt.duration_ms = Math.round(performance.now() - startedAt);
-        await delay(EMPTY_RETRY_BACKOFF_MS[emptyRetries++], this.ctl.signal);
+        await delay(EMPTY_RETRY_BACKOFF_MS[emptyRetries++], this.cancel);
         if (this.clientGone) return { kind: 'done' };
         continue;
       }
@@ -334,7 +333,7 @@ export class Exchange {
 
   private async respondBuffered(p: Prepared, up: UpstreamResponse, mayRetryEmpty: boolean): Promise<Outcome> {
     const cfg = this.gw.ctx.config.current;
-    const text = await readText(up);
+    const text = await up.body.text();
     const received = performance.now();
     if (this.info.payloads) this.info.payloads.downstream_response = captureOf(text, cfg.capture_max_bytes);
     let outText: string;
@@ -385,7 +384,7 @@ export class Exchange {
     const ctype = String(up.headers['content-type'] ?? '');
     if (!ctype.includes('event-stream') && ctype.includes('json')) {
       // The provider ignored `stream` and answered in one piece: replay it as events.
-      const text = await readText(up);
+      const text = await up.body.text();
       const res = this.decodeBuffered(p, text);
       return this.streamHub(p, undefined, responseToEvents(res), mayRetryEmpty);
     }
@@ -424,12 +423,11 @@ export class Exchange {
     this.startStream();
     let failure: GatewayError | undefined;
     try {
-      for await (const chunk of decoded(up)) {
-        const buf = chunk as Buffer;
+      for await (const buf of up.body) {
         if (this.info.entry.ttfb_ms === null) this.info.entry.ttfb_ms = Math.round(performance.now() - this.info.start);
         // only whole events go out, so an error frame never lands inside a half-written one
         const whole = events.take(buf);
-        if (whole.length > 0 && !res.write(whole)) await drained(res, this.ctl.signal);
+        if (whole.length > 0 && !res.write(whole)) await drained(res, this.cancel);
         capUp?.add(buf);
         for (const ev of reader.pushBytes(buf)) tap.event(ev);
       }
@@ -502,7 +500,7 @@ export class Exchange {
     };
     const settle = async (): Promise<void> => {
       backlog = false;
-      await drained(res, this.ctl.signal);
+      await drained(res, this.cancel);
     };
     const emit = (ev: StreamEvent): 'empty' | void => {
       if (terminal) return;
@@ -552,8 +550,7 @@ export class Exchange {
         }
       } else if (up) {
         const reader = new SseReader();
-        for await (const chunk of decoded(up)) {
-          const buf = chunk as Buffer;
+        for await (const buf of up.body) {
           capUp?.add(buf);
           for (const sse of reader.pushBytes(buf)) {
             for (const ev of decoder.push(sse)) if (emit(ev) === 'empty') return this.abandon(up);
@@ -617,46 +614,32 @@ function connectionNominated(connection: string | string[] | undefined): Set<str
   return names;
 }
 
-/** The response body, decompressed if the provider compressed it despite accept-encoding: identity. */
-function decoded(up: UpstreamResponse): Readable {
-  const enc = String(up.headers['content-encoding'] ?? '').toLowerCase();
-  if (enc === 'gzip' || enc === 'x-gzip') return up.body.pipe(createGunzip());
-  if (enc === 'br') return up.body.pipe(createBrotliDecompress());
-  if (enc === 'deflate') return up.body.pipe(createInflate());
-  return up.body;
-}
-
-async function readText(up: UpstreamResponse): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of decoded(up)) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function drained(res: NodeJS.WritableStream & { destroyed?: boolean }, signal: AbortSignal): Promise<void> {
+/** Until the client's socket drains, closes, or the exchange is cancelled. */
+function drained(res: NodeJS.WritableStream & { destroyed?: boolean }, cancel: Cancellation): Promise<void> {
   return new Promise((resolve) => {
-    if (signal.aborted || res.destroyed) return resolve();
+    if (cancel.cancelled || res.destroyed) return resolve();
     const done = () => {
       res.off('drain', done);
       res.off('close', done);
-      signal.removeEventListener('abort', done);
+      off();
       resolve();
     };
     res.once('drain', done);
     res.once('close', done);
-    signal.addEventListener('abort', done, { once: true });
+    const off = cancel.on(done);
   });
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
+function delay(ms: number, cancel: Cancellation): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
+    if (cancel.cancelled) return resolve();
+    const off = cancel.on(() => {
+      clearTimeout(t);
+      resolve();
+    });
+    const t = setTimeout(() => {
+      off();
+      resolve();
+    }, ms);
   });
 }

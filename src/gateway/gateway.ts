@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { requestId } from '../util/request-id.js';
 import type { AppContext } from '../app/context.js';
 import type { Config } from '../config/schema.js';
 import type { FormatId } from '../ir/types.js';
@@ -124,7 +124,7 @@ export class Gateway implements GatewayShared {
   }
 
   private newRequest(req: IncomingMessage, res: ServerResponse, path: string, query: string): RequestInfo {
-    const id = randomUUID();
+    const id = requestId();
     const start = performance.now();
     const entry: LogEntry = {
       id,

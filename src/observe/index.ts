@@ -52,7 +52,12 @@ export async function installObservability(ctx: AppContext, options: Observabili
   });
   const health = new DownstreamHealth(options.health);
   const live = new LiveHub(
-    { heartbeatMs: options.heartbeatMs ?? 15_000, maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024 },
+    {
+      heartbeatMs: options.heartbeatMs ?? 15_000,
+      maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+      sendIntervalMs: options.sendIntervalMs ?? 100,
+      maxEventsPerSend: options.maxEventsPerSend ?? 50,
+    },
     (n) => metrics.viewerCount(n),
     () => metrics.viewerDropped(),
   );

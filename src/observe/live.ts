@@ -8,6 +8,18 @@ export interface LiveOptions {
   heartbeatMs: number;
   /** A viewer whose unsent output exceeds this is dropped, so it never holds memory or traffic back. */
   maxBufferedBytes: number;
+  /**
+   * Events are sent to viewers at most this often, all that arrived in between in one write
+   * per viewer: the cost of many viewers then follows the clock, not the request rate.
+   */
+  sendIntervalMs: number;
+  /**
+   * Events each viewer gets per send at most (the newest); the rest are announced by a
+   * `skipped` event with their count. A person cannot read thousands of lines a second, and
+   * the bytes pushed to every viewer for every request are what viewers would otherwise cost
+   * the gateway; GET /api/logs still pages through every entry.
+   */
+  maxEventsPerSend: number;
 }
 
 /** One event for the live log: a finished entry, or the start of a streamed response. */
@@ -16,20 +28,28 @@ export interface LiveEvent {
   entry: LogEntry;
   /** Cursor of a finished entry (sent as the SSE id, so a reconnecting browser can resume). */
   seq?: number;
+  /** The finished entry's log record; its `json`, when set, is the entry already serialized. */
+  record?: LogRecord;
 }
 
 interface Viewer {
   res: ServerResponse;
   filter: LogFilter;
+  /** Viewers with equal keys have equal filters and get the same bytes. */
+  filterKey: string;
 }
 
 /**
  * Fan-out of log events to SSE viewers. Each event is serialized once whatever the number of
- * viewers; writes never wait for a viewer: one that falls behind is disconnected.
+ * viewers, and each batch once per distinct filter; writes never wait for a viewer: one that
+ * falls behind is disconnected.
  */
 export class LiveHub {
   private readonly viewers = new Set<Viewer>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private outbox: string[] = [];
+  private outboxEntries: LogEntry[] = [];
+  private sendTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly opts: LiveOptions,
@@ -49,7 +69,7 @@ export class LiveHub {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    const viewer: Viewer = { res, filter };
+    const viewer: Viewer = { res, filter, filterKey: JSON.stringify([filter.model, filter.downstream, filter.status?.min, filter.status?.max]) };
     let text = 'retry: 3000\n: connected\n\n';
     for (const rec of replay) text += frame({ kind: 'entry', entry: rec.entry, seq: rec.seq }, JSON.stringify(rec.entry));
     res.write(text);
@@ -60,21 +80,51 @@ export class LiveHub {
     this.heartbeat ??= setInterval(() => this.ping(), this.opts.heartbeatMs).unref();
   }
 
-  /** Send events to every viewer whose filter matches. */
+  /** Queue events for every viewer whose filter matches; they go out at the next send tick. */
   broadcast(events: readonly LiveEvent[]): void {
     if (this.viewers.size === 0 || events.length === 0) return;
-    const frames = events.map((ev) => frame(ev, JSON.stringify(ev.kind === 'started' ? { ...ev.entry, state: 'started' } : ev.entry)));
-    for (const v of this.viewers) {
-      let text = '';
-      for (let i = 0; i < events.length; i++) if (matchesFilter(events[i].entry, v.filter)) text += frames[i];
-      if (text) this.send(v, text);
+    for (const ev of events) {
+      const json = ev.kind === 'started' ? JSON.stringify({ ...ev.entry, state: 'started' }) : (ev.record?.json ?? JSON.stringify(ev.entry));
+      this.outbox.push(frame(ev, json));
+      this.outboxEntries.push(ev.entry);
     }
+    this.sendTimer ??= setTimeout(() => this.sendQueued(), this.opts.sendIntervalMs);
+  }
+
+  /** Write what is queued: the text for each distinct filter is built and encoded once. */
+  private sendQueued(): void {
+    this.sendTimer = undefined;
+    const frames = this.outbox;
+    const entries = this.outboxEntries;
+    this.outbox = [];
+    this.outboxEntries = [];
+    const byFilter = new Map<string, Buffer | null>();
+    for (const v of this.viewers) {
+      let bytes = byFilter.get(v.filterKey);
+      if (bytes === undefined) {
+        bytes = this.textFor(v.filter, frames, entries);
+        byFilter.set(v.filterKey, bytes);
+      }
+      if (bytes) this.send(v, bytes);
+    }
+  }
+
+  /** The newest maxEventsPerSend matching frames, after a `skipped` event counting the others. */
+  private textFor(filter: LogFilter, frames: readonly string[], entries: readonly LogEntry[]): Buffer | null {
+    const picked: number[] = [];
+    for (let i = frames.length - 1; i >= 0; i--) if (matchesFilter(entries[i], filter)) picked.push(i);
+    if (picked.length === 0) return null;
+    const max = this.opts.maxEventsPerSend;
+    let text = picked.length > max ? `event: skipped\ndata: {"count":${picked.length - max}}\n\n` : '';
+    for (let k = Math.min(picked.length, max) - 1; k >= 0; k--) text += frames[picked[k]];
+    return Buffer.from(text);
   }
 
   /** End every stream (daemon shutdown). */
   closeAll(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = undefined;
+    if (this.sendTimer) this.sendQueued();
     for (const v of [...this.viewers]) {
       this.viewers.delete(v);
       v.res.end();
@@ -86,7 +136,7 @@ export class LiveHub {
     for (const v of this.viewers) this.send(v, ': ping\n\n');
   }
 
-  private send(v: Viewer, text: string): void {
+  private send(v: Viewer, text: string | Buffer): void {
     if (v.res.writableLength > this.opts.maxBufferedBytes) {
       this.drop(v);
       return;

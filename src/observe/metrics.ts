@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { Attempt, LogEntry, UsageCounts } from './types.js';
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -7,6 +7,37 @@ const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 const MAX_LABEL_VALUES = 500;
 
 const TOKEN_KINDS: readonly (keyof UsageCounts)[] = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'reasoning_tokens'];
+/** The `kind` label of each token count. */
+const TOKEN_LABELS: readonly string[] = TOKEN_KINDS.map((k) => k.replace(/_tokens$/, ''));
+
+/** Counts of one (client format, downstream, model, status). */
+interface Series {
+  labels: Record<string, string>;
+  requests: number;
+  duration: HistogramCounts;
+  ttfb: HistogramCounts;
+  /** Per TOKEN_KINDS index; `kind`, `downstream`, `model` labels. */
+  tokens: (LabelledValue | undefined)[];
+}
+
+interface LabelledValue {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Observations per bucket (not cumulative; the last slot is above every bound), sum, count. */
+interface HistogramCounts {
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+/** One exposition line as prom-client's registry formats it. */
+interface MetricValue {
+  labels: Record<string, string | number>;
+  value: number;
+  metricName?: string;
+}
 
 /**
  * Prometheus metrics on a registry of our own (never prom-client's global one, so several
@@ -19,10 +50,6 @@ const TOKEN_KINDS: readonly (keyof UsageCounts)[] = ['input_tokens', 'output_tok
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'client_format' | 'downstream' | 'model' | 'status'>;
-  private readonly duration: Histogram<'client_format' | 'downstream' | 'model' | 'status'>;
-  private readonly ttfb: Histogram<'client_format' | 'downstream' | 'model' | 'status'>;
-  private readonly tokens: Counter<'kind' | 'downstream' | 'model'>;
   private readonly inflightRequests: Gauge;
   private readonly inflightStreams: Gauge;
   private readonly upstreamErrors: Counter<'downstream' | 'kind'>;
@@ -33,26 +60,32 @@ export class GatewayMetrics {
   private inflightSource: () => number = () => 0;
   private manualInflight = 0;
   private readonly openStreams = new Set<string>();
+  /**
+   * Request, latency and token counts by label values, kept in plain numbers and handed to
+   * prom-client's registry at scrape time: prom-client's own counters and histograms hash
+   * and validate their labels on every call, which made counting a request cost more than
+   * a tenth of what the gateway spends on it.
+   */
+  private readonly series = new Map<string, Series>();
+  private readonly tokenCounts = new Map<string, LabelledValue>();
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    const labels = ['client_format', 'downstream', 'model', 'status'] as const;
-    this.requests = new Counter({ name: 'tresor_requests_total', help: 'Gateway requests finished', labelNames: labels, registers });
-    this.duration = new Histogram({
-      name: 'tresor_request_duration_seconds',
-      help: 'Gateway request total time',
-      labelNames: labels,
-      buckets: SECONDS_BUCKETS,
-      registers,
-    });
-    this.ttfb = new Histogram({
-      name: 'tresor_ttfb_seconds',
-      help: 'Time to the first byte of the response sent to the client',
-      labelNames: labels,
-      buckets: SECONDS_BUCKETS,
-      registers,
-    });
-    this.tokens = new Counter({ name: 'tresor_tokens_total', help: 'Tokens by kind', labelNames: ['kind', 'downstream', 'model'], registers });
+    const series = () => this.series.values();
+    this.registry.registerMetric(
+      exposed('tresor_requests_total', 'Gateway requests finished', 'counter', () => [...series()].map((x) => ({ labels: x.labels, value: x.requests }))),
+    );
+    this.registry.registerMetric(
+      exposed('tresor_request_duration_seconds', 'Gateway request total time', 'histogram', () =>
+        [...series()].flatMap((x) => histogramValues('tresor_request_duration_seconds', x.labels, x.duration)),
+      ),
+    );
+    this.registry.registerMetric(
+      exposed('tresor_ttfb_seconds', 'Time to the first byte of the response sent to the client', 'histogram', () =>
+        [...series()].flatMap((x) => histogramValues('tresor_ttfb_seconds', x.labels, x.ttfb)),
+      ),
+    );
+    this.registry.registerMetric(exposed('tresor_tokens_total', 'Tokens by kind', 'counter', () => [...this.tokenCounts.values()]));
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     this.inflightRequests = new Gauge({
@@ -96,18 +129,50 @@ export class GatewayMetrics {
 
   /** Count one finished request. */
   record(e: LogEntry): void {
-    if (this.openStreams.delete(e.id)) this.inflightStreams.dec();
+    if (this.openStreams.size > 0 && this.openStreams.delete(e.id)) this.inflightStreams.dec();
     const model = this.modelLabel(e);
     const downstream = e.downstream_id ?? '';
-    const labels = { client_format: e.client_format ?? 'unknown', downstream, model, status: String(e.status) };
-    this.requests.inc(labels);
-    this.duration.observe(labels, e.duration_ms / 1000);
-    if (e.ttfb_ms !== null) this.ttfb.observe(labels, e.ttfb_ms / 1000);
-    for (const kind of TOKEN_KINDS) {
-      const n = e.usage[kind];
-      if (n > 0) this.tokens.inc({ kind: kind.replace(/_tokens$/, ''), downstream, model }, n);
+    const s = this.seriesOf(e.client_format ?? 'unknown', downstream, model, e.status);
+    s.requests++;
+    observe(s.duration, e.duration_ms / 1000);
+    if (e.ttfb_ms !== null) observe(s.ttfb, e.ttfb_ms / 1000);
+    for (let i = 0; i < TOKEN_KINDS.length; i++) {
+      const n = e.usage[TOKEN_KINDS[i]];
+      if (n > 0) (s.tokens[i] ??= this.tokenCount(i, downstream, model)).value += n;
     }
-    for (const [ds, kind] of upstreamFailures(e)) this.upstreamErrors.inc({ downstream: ds, kind });
+    if (e.status >= 400 || e.error !== null || e.attempts.length > 1) {
+      for (const [ds, kind] of upstreamFailures(e)) this.upstreamErrors.inc({ downstream: ds, kind });
+    }
+  }
+
+  private seriesOf(clientFormat: string, downstream: string, model: string, status: number): Series {
+    const key = `${clientFormat}\u0000${downstream}\u0000${model}\u0000${status}`;
+    let s = this.series.get(key);
+    if (!s) {
+      s = {
+        labels: { client_format: clientFormat, downstream, model, status: String(status) },
+        requests: 0,
+        duration: emptyHistogram(),
+        ttfb: emptyHistogram(),
+        tokens: [],
+      };
+      this.series.set(key, s);
+    }
+    return s;
+  }
+
+  /**
+   * The token counter of (kind, downstream, model): several series (one per client format
+   * and status) share it, so it is counted once per request whichever series holds it.
+   */
+  private tokenCount(kind: number, downstream: string, model: string): LabelledValue {
+    const key = `${kind}\u0000${downstream}\u0000${model}`;
+    let t = this.tokenCounts.get(key);
+    if (!t) {
+      t = { labels: { kind: TOKEN_LABELS[kind], downstream, model }, value: 0 };
+      this.tokenCounts.set(key, t);
+    }
+    return t;
   }
 
   storeWriteFailed(): void {
@@ -183,4 +248,42 @@ export function attemptFailureKind(a: Attempt): string | undefined {
   if (/could not (reach|connect)/i.test(msg)) return 'connect';
   if (s >= 500) return 'server';
   return 'client';
+}
+
+function emptyHistogram(): HistogramCounts {
+  return { buckets: new Array<number>(SECONDS_BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+}
+
+function observe(h: HistogramCounts, v: number): void {
+  let i = 0;
+  while (i < SECONDS_BUCKETS.length && v > SECONDS_BUCKETS[i]) i++;
+  h.buckets[i]++;
+  h.sum += v;
+  h.count++;
+}
+
+/** A histogram's exposition: cumulative `_bucket` lines (le first, as prom-client writes them), `_sum`, `_count`. */
+function histogramValues(name: string, labels: Record<string, string>, h: HistogramCounts): MetricValue[] {
+  const out: MetricValue[] = [];
+  let cumulative = 0;
+  for (let i = 0; i < SECONDS_BUCKETS.length; i++) {
+    cumulative += h.buckets[i];
+    out.push({ labels: { le: SECONDS_BUCKETS[i], ...labels }, value: cumulative, metricName: `${name}_bucket` });
+  }
+  out.push({ labels: { le: '+Inf', ...labels }, value: h.count, metricName: `${name}_bucket` });
+  out.push({ labels, value: h.sum, metricName: `${name}_sum` });
+  out.push({ labels, value: h.count, metricName: `${name}_count` });
+  return out;
+}
+
+/** A metric whose values are read from our own counts when the registry is scraped. */
+function exposed(name: string, help: string, type: 'counter' | 'histogram', values: () => MetricValue[]): Metric {
+  return {
+    name,
+    help,
+    type,
+    aggregator: 'sum',
+    get: async () => ({ name, help, type, aggregator: 'sum', values: values() }),
+    reset: () => {},
+  } as unknown as Metric;
 }

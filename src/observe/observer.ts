@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { destinationOf, requestLogLine } from '../app/logger.js';
 import { errorText, type Db } from '../store/db.js';
 import type { LogRecord, LogStore, PayloadRecord } from '../store/log-store.js';
 import { StatsBatch, type StatsStore } from '../store/stats-store.js';
@@ -76,12 +77,15 @@ export class Observer implements RequestObserver {
   /** When each kind of failure was last logged. */
   private readonly lastErrorLog = new Map<string, number>();
   private closed = false;
+  /** Where the per-request stdout lines go: the daemon logger's destination. */
+  private readonly logOut: { write(text: string): unknown };
 
   constructor(
     private readonly deps: ObserverDeps,
     private readonly opts: ObserverOptions = DEFAULT_OBSERVER_OPTIONS,
   ) {
     this.ring = new LogRing(opts.ringSize);
+    this.logOut = destinationOf(deps.logger);
     this.seq = this.safely('read the request log', () => deps.log?.maxSeq() ?? 0) ?? 0;
     this.timer = setInterval(() => this.flush(), opts.flushIntervalMs).unref();
     this.prune();
@@ -100,7 +104,7 @@ export class Observer implements RequestObserver {
     this.ring.push(rec);
     this.pending.push(rec);
     if (payloads) this.pendingCaptures.push({ seq: rec.seq, id: entry.id, payloads });
-    this.queue({ kind: 'entry', entry, seq: rec.seq });
+    this.queue({ kind: 'entry', entry, seq: rec.seq, record: rec });
     if (this.pending.length >= this.opts.flushBatchSize && !this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -112,7 +116,10 @@ export class Observer implements RequestObserver {
     this.flushScheduled = false;
     if (this.pending.length === 0) return;
     const records = this.pending;
-    const captures = this.pendingCaptures.map((c) => ({ ...c, payloads: capPayloads(c.payloads, this.deps.config().capture_max_bytes) }));
+    // Only the newest capture_max_entries captures can survive pruning: the rest are not written.
+    const cfg = this.deps.config();
+    const keep = this.pendingCaptures.slice(-cfg.capture_max_entries);
+    const captures = keep.map((c) => ({ ...c, payloads: capPayloads(c.payloads, cfg.capture_max_bytes) }));
     this.pending = [];
     this.pendingCaptures = [];
     const { db, log, stats } = this.deps;
@@ -121,10 +128,13 @@ export class Observer implements RequestObserver {
       return;
     }
     const batch = new StatsBatch();
-    for (const r of records) batch.add(r.entry);
+    for (const r of records) {
+      batch.add(r.entry);
+      r.json ??= JSON.stringify(r.entry);
+    }
     const ok = this.safely('write the request log and statistics', () => {
       db.transaction(() => {
-        for (const r of records) log.insert(r);
+        log.insertMany(records);
         for (const c of captures) log.insertCapture(c);
         stats.write(batch);
       })();
@@ -135,7 +145,7 @@ export class Observer implements RequestObserver {
       this.keepCapturesInMemory(captures);
     }
     if (Date.now() - this.lastPrune >= this.opts.pruneIntervalMs) this.prune();
-    else if (captures.length > 0) this.safely('prune captured payloads', () => log.pruneCaptures(this.deps.config().capture_max_entries));
+    else if (captures.length > 0) this.safely('prune captured payloads', () => log.pruneCaptures(cfg.capture_max_entries));
   }
 
   /** Apply the configured retention: log count/age, captures, 12 months of stats. */
@@ -207,7 +217,10 @@ export class Observer implements RequestObserver {
     const events = this.queued;
     if (events.length === 0) return;
     this.queued = [];
-    const { metrics, health, logger } = this.deps;
+    const { metrics, health, logger, live } = this.deps;
+    const logging = logger.isLevelEnabled('info');
+    const viewers = live.count > 0;
+    let lines = '';
     for (const ev of events) {
       if (ev.kind === 'started') {
         metrics.streamStarted(ev.entry.id);
@@ -219,9 +232,14 @@ export class Observer implements RequestObserver {
       } catch (e) {
         this.reportError('record metrics', e);
       }
-      logRequest(logger, ev.entry);
+      if (!ev.record) continue;
+      // serialized once: for stdout and the viewers now, for the database at the next flush
+      if (logging || viewers) ev.record.json ??= JSON.stringify(ev.entry);
+      if (logging) lines += requestLogLine(ev.record.json as string);
     }
-    this.deps.live.broadcast(events);
+    // one write for the turn's lines (a write per line costs more than the line)
+    if (lines) this.logOut.write(lines);
+    if (viewers) live.broadcast(events);
   }
 
   private keepCapturesInMemory(captures: PayloadRecord[]): void {
@@ -250,37 +268,6 @@ export class Observer implements RequestObserver {
     this.lastErrorLog.set(what, now);
     this.deps.logger.error({ err: errorText(e) }, `cannot ${what}; the daemon keeps serving`);
   }
-}
-
-/**
- * One stdout line per request. Client-supplied text (model, path, error) only ever appears
- * as JSON string values, which pino escapes, so it cannot forge extra lines.
- */
-function logRequest(logger: Logger, e: LogEntry): void {
-  if (!logger.isLevelEnabled('info')) return;
-  const line: Record<string, unknown> = {
-    id: e.id,
-    client: e.client_addr,
-    format: e.client_format,
-    path: e.path,
-    model: e.model,
-    downstream: e.downstream_id,
-    output_model: e.output_model,
-    stream: e.stream,
-    status: e.status,
-    ttfb_ms: e.ttfb_ms,
-    duration_ms: e.duration_ms,
-    tokens: { in: e.usage.input_tokens, out: e.usage.output_tokens },
-  };
-  if (e.error !== null) line.error = e.error;
-  if (logger.isLevelEnabled('debug')) {
-    line.usage = e.usage;
-    line.plugins = e.plugins;
-    line.attempts = e.attempts;
-    if (e.rules) line.rules = e.rules;
-    if (e.alias_option_id) line.alias_option = e.alias_option_id;
-  }
-  logger.info(line, 'request');
 }
 
 /** Enforce the per-body cap again (the gateway caps too; this bounds what the store keeps). */

@@ -1,12 +1,15 @@
 import type { Statement } from 'better-sqlite3';
-import type { LogFilter } from '../observe/filter.js';
+import { matchesFilter, type LogFilter } from '../observe/filter.js';
 import type { CapturedPayloads, LogEntry } from '../observe/types.js';
+import { requestIdTime } from '../util/request-id.js';
 import type { Db } from './db.js';
 
 /** A log entry with its paging cursor (finish order, increasing). */
 export interface LogRecord {
   seq: number;
   entry: LogEntry;
+  /** The entry as JSON, when already serialized (the observer does it once for every use). */
+  json?: string;
 }
 
 export interface PayloadRecord {
@@ -23,29 +26,58 @@ export interface LogPruneLimits {
 
 const DAY_MS = 86_400_000;
 
-/** Request log and captured payloads in SQLite. Writers call inside the observer's transaction. */
+/** Entries per stored chunk at most. */
+export const CHUNK_ENTRIES = 256;
+
+/** Chunks read per query round while paging. */
+const PAGE_CHUNKS = 8;
+
+/** How far an entry's recorded time may be from the time its id carries. */
+const ID_TIME_SLACK_MS = 5_000;
+
+interface ChunkRow {
+  first_seq: number;
+  entries: string;
+}
+
+/**
+ * Request log and captured payloads in SQLite. Writers call inside the observer's transaction.
+ *
+ * The log is stored in chunks: one row holds up to CHUNK_ENTRIES consecutive entries as a
+ * JSON array, with the seq range, time range, distinct models and downstreams, and status
+ * range of its entries, so that a flush costs one row per few hundred requests (a row and its
+ * index updates per request cost more than the rest of the request's bookkeeping together).
+ * Queries narrow the chunks by those columns, then read entries from the chunks they keep.
+ */
 export class LogStore {
-  private readonly insertEntry: Statement<[number, string, number, string | null, string | null, number, string]>;
+  private readonly insertChunk: Statement<[number, number, number, number, number, string, string, number, number, string]>;
+  private readonly deleteChunk: Statement<[number]>;
   private readonly insertPayloads: Statement<[number, string, string]>;
-  private readonly byId: Statement<[string], { seq: number; entry: string }>;
   private readonly payloadsById: Statement<[string], { payloads: string }>;
 
   constructor(private readonly db: Db) {
-    this.insertEntry = db.prepare('INSERT OR REPLACE INTO request_log (seq, id, time_ms, model, downstream_id, status, entry) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.insertChunk = db.prepare(
+      `INSERT OR REPLACE INTO request_log_chunks (first_seq, last_seq, n, min_ms, max_ms, models, downstreams, min_status, max_status, entries)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.deleteChunk = db.prepare('DELETE FROM request_log_chunks WHERE first_seq = ?');
     this.insertPayloads = db.prepare('INSERT OR REPLACE INTO captured_payloads (seq, id, payloads) VALUES (?, ?, ?)');
-    this.byId = db.prepare('SELECT seq, entry FROM request_log WHERE id = ?');
     this.payloadsById = db.prepare('SELECT payloads FROM captured_payloads WHERE id = ?');
   }
 
   /** Highest cursor stored, so a restarted observer continues after it. */
   maxSeq(): number {
-    const row = this.db.prepare<[], { m: number | null }>('SELECT max(seq) AS m FROM request_log').get();
+    const row = this.db.prepare<[], { m: number | null }>('SELECT max(last_seq) AS m FROM request_log_chunks').get();
     return row?.m ?? 0;
   }
 
   insert(rec: LogRecord): void {
-    const e = rec.entry;
-    this.insertEntry.run(rec.seq, e.id, timeMs(e.time), e.model, e.downstream_id, e.status, JSON.stringify(e));
+    this.insertMany([rec]);
+  }
+
+  /** Store records (in increasing seq order), CHUNK_ENTRIES to a row. */
+  insertMany(records: readonly LogRecord[]): void {
+    for (let i = 0; i < records.length; i += CHUNK_ENTRIES) this.writeChunk(records.slice(i, i + CHUNK_ENTRIES));
   }
 
   insertCapture(rec: PayloadRecord): void {
@@ -54,35 +86,60 @@ export class LogStore {
 
   /** Newest first, cursor strictly below `before` when given. */
   page(filter: LogFilter, before: number | undefined, limit: number): LogRecord[] {
-    const where: string[] = [];
+    const where: string[] = ['first_seq < ?'];
     const args: (string | number)[] = [];
-    if (before !== undefined) {
-      where.push('seq < ?');
-      args.push(before);
-    }
     if (filter.model !== undefined) {
-      where.push('model = ?');
+      where.push(`instr(models, char(10) || ? || char(10)) > 0`);
       args.push(filter.model);
     }
     if (filter.downstream !== undefined) {
-      where.push('downstream_id = ?');
+      where.push(`instr(downstreams, char(10) || ? || char(10)) > 0`);
       args.push(filter.downstream);
     }
     if (filter.status !== undefined) {
-      where.push('status BETWEEN ? AND ?');
+      where.push('max_status >= ? AND min_status <= ?');
       args.push(filter.status.min, filter.status.max);
     }
-    const sql = `SELECT seq, entry FROM request_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ?`;
-    args.push(limit);
-    return this.db
-      .prepare<(string | number)[], { seq: number; entry: string }>(sql)
-      .all(...args)
-      .map((r) => ({ seq: r.seq, entry: JSON.parse(r.entry) as LogEntry }));
+    const stmt = this.db.prepare<(string | number)[], ChunkRow>(
+      `SELECT first_seq, entries FROM request_log_chunks WHERE ${where.join(' AND ')} ORDER BY first_seq DESC LIMIT ${PAGE_CHUNKS}`,
+    );
+    const out: LogRecord[] = [];
+    let cursor = before ?? Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const rows = stmt.all(cursor, ...args);
+      for (const row of rows) {
+        const recs = parseChunk(row.entries);
+        for (let i = recs.length - 1; i >= 0; i--) {
+          const r = recs[i];
+          if (before !== undefined && r.seq >= before) continue;
+          if (!matchesFilter(r.entry, filter)) continue;
+          out.push(r);
+          if (out.length >= limit) return out;
+        }
+        cursor = row.first_seq;
+      }
+      if (rows.length < PAGE_CHUNKS) return out;
+    }
   }
 
   get(id: string): LogRecord | undefined {
-    const r = this.byId.get(id);
-    return r && { seq: r.seq, entry: JSON.parse(r.entry) as LogEntry };
+    const needle = `"id":${JSON.stringify(id)}`;
+    const t = requestIdTime(id);
+    const rows =
+      t === undefined
+        ? this.db
+            .prepare<[string], ChunkRow>('SELECT first_seq, entries FROM request_log_chunks WHERE instr(entries, ?) > 0 ORDER BY first_seq DESC')
+            .all(needle)
+        : this.db
+            .prepare<[number, number, string], ChunkRow>(
+              'SELECT first_seq, entries FROM request_log_chunks WHERE min_ms <= ? AND max_ms >= ? AND instr(entries, ?) > 0 ORDER BY first_seq DESC',
+            )
+            .all(t + ID_TIME_SLACK_MS, t - ID_TIME_SLACK_MS, needle);
+    for (const row of rows) {
+      const hit = parseChunk(row.entries).find((r) => r.entry.id === id);
+      if (hit) return hit;
+    }
+    return undefined;
   }
 
   payloads(id: string): CapturedPayloads | undefined {
@@ -91,7 +148,7 @@ export class LogStore {
   }
 
   count(): number {
-    return this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM request_log').get()?.n ?? 0;
+    return this.db.prepare<[], { n: number | null }>('SELECT sum(n) AS n FROM request_log_chunks').get()?.n ?? 0;
   }
 
   captureCount(): number {
@@ -100,26 +157,94 @@ export class LogStore {
 
   /** Drop entries beyond the count limit or older than the retention (and their captures). */
   pruneEntries(limits: LogPruneLimits): number {
-    let n = this.db.prepare('DELETE FROM request_log WHERE time_ms < ?').run(limits.now - limits.retentionDays * DAY_MS).changes;
-    const span = this.db.prepare<[], { lo: number | null; hi: number | null }>('SELECT min(seq) AS lo, max(seq) AS hi FROM request_log').get();
-    // Cursors only grow, so a span within the limit proves the count is too (no index scan).
-    if (span?.lo != null && span.hi != null && span.hi - span.lo + 1 > limits.maxEntries) n += deleteBeyondNewest(this.db, 'request_log', limits.maxEntries);
+    const cutoff = limits.now - limits.retentionDays * DAY_MS;
+    let dropped = 0;
+    // Age: whole chunks first, then the entries of chunks that straddle the cutoff.
+    dropped += this.db.prepare<[number], { n: number | null }>('SELECT sum(n) AS n FROM request_log_chunks WHERE max_ms < ?').get(cutoff)?.n ?? 0;
+    this.db.prepare('DELETE FROM request_log_chunks WHERE max_ms < ?').run(cutoff);
+    for (const row of this.db.prepare<[number], ChunkRow>('SELECT first_seq, entries FROM request_log_chunks WHERE min_ms < ?').all(cutoff)) {
+      const recs = parseChunk(row.entries);
+      const kept = recs.filter((r) => entryTime(r.entry) >= cutoff);
+      dropped += recs.length - kept.length;
+      this.replaceChunk(row.first_seq, kept);
+    }
+    // Count: the oldest chunks go while what remains is still at least the limit.
+    let excess = this.count() - limits.maxEntries;
+    if (excess > 0) {
+      const oldest = this.db.prepare<[], ChunkRow & { n: number }>('SELECT first_seq, n, entries FROM request_log_chunks ORDER BY first_seq').iterate();
+      const whole: number[] = [];
+      let partial: (ChunkRow & { n: number }) | undefined;
+      for (const row of oldest) {
+        if (row.n <= excess) {
+          whole.push(row.first_seq);
+          excess -= row.n;
+          dropped += row.n;
+          if (excess === 0) break;
+        } else {
+          partial = row;
+          break;
+        }
+      }
+      for (const s of whole) this.deleteChunk.run(s);
+      if (partial) {
+        this.replaceChunk(partial.first_seq, parseChunk(partial.entries).slice(excess));
+        dropped += excess;
+      }
+    }
     // A capture never outlives its log entry.
-    this.db.prepare('DELETE FROM captured_payloads WHERE seq < (SELECT coalesce(min(seq), 0) FROM request_log)').run();
-    return n;
+    this.db.prepare('DELETE FROM captured_payloads WHERE seq < (SELECT coalesce(min(first_seq), 0) FROM request_log_chunks)').run();
+    return dropped;
   }
 
   /** Keep only the newest `keep` captures. */
   pruneCaptures(keep: number): number {
-    return deleteBeyondNewest(this.db, 'captured_payloads', keep);
+    const cut = this.db.prepare<[number], { seq: number }>('SELECT seq FROM captured_payloads ORDER BY seq DESC LIMIT 1 OFFSET ?').get(keep);
+    if (!cut) return 0;
+    return this.db.prepare('DELETE FROM captured_payloads WHERE seq <= ?').run(cut.seq).changes;
+  }
+
+  private writeChunk(recs: readonly LogRecord[]): void {
+    if (recs.length === 0) return;
+    let minMs = Number.POSITIVE_INFINITY;
+    let maxMs = 0;
+    let minStatus = Number.POSITIVE_INFINITY;
+    let maxStatus = 0;
+    const models = new Set<string>();
+    const downstreams = new Set<string>();
+    let text = '[';
+    for (let i = 0; i < recs.length; i++) {
+      const r = recs[i];
+      const e = r.entry;
+      const t = entryTime(e);
+      if (t < minMs) minMs = t;
+      if (t > maxMs) maxMs = t;
+      if (e.status < minStatus) minStatus = e.status;
+      if (e.status > maxStatus) maxStatus = e.status;
+      if (e.model !== null) models.add(e.model);
+      if (e.downstream_id !== null) downstreams.add(e.downstream_id);
+      text += `${i ? ',' : ''}[${r.seq},${r.json ?? JSON.stringify(e)}]`;
+    }
+    text += ']';
+    this.insertChunk.run(recs[0].seq, recs[recs.length - 1].seq, recs.length, minMs, maxMs, keyList(models), keyList(downstreams), minStatus, maxStatus, text);
+  }
+
+  private replaceChunk(firstSeq: number, kept: readonly LogRecord[]): void {
+    this.deleteChunk.run(firstSeq);
+    this.writeChunk(kept);
   }
 }
 
-/** Delete every row older (by seq) than the `keep` newest. */
-function deleteBeyondNewest(db: Db, table: 'request_log' | 'captured_payloads', keep: number): number {
-  const cut = db.prepare<[number], { seq: number }>(`SELECT seq FROM ${table} ORDER BY seq DESC LIMIT 1 OFFSET ?`).get(keep);
-  if (!cut) return 0;
-  return db.prepare(`DELETE FROM ${table} WHERE seq <= ?`).run(cut.seq).changes;
+/** Values between newlines, so `instr(list, '\n' || value || '\n')` finds exact members. */
+function keyList(values: Set<string>): string {
+  return values.size === 0 ? '\n' : `\n${[...values].join('\n')}\n`;
+}
+
+function parseChunk(text: string): LogRecord[] {
+  return (JSON.parse(text) as [number, LogEntry][]).map(([seq, entry]) => ({ seq, entry }));
+}
+
+function entryTime(e: LogEntry): number {
+  return timeMs(e.time);
 }
 
 export function timeMs(iso: string): number {

@@ -1,5 +1,7 @@
 import { LATENCY_BUCKETS } from '../observe/histogram.js';
-import type { Migration } from './db.js';
+import type { Db, Migration } from './db.js';
+import type { LogEntry } from '../observe/types.js';
+import { CHUNK_ENTRIES, LogStore, type LogRecord } from './log-store.js';
 
 /** Column names of the latency histogram in stats_daily: h00 … h34. */
 export const HIST_COLUMNS: readonly string[] = Array.from({ length: LATENCY_BUCKETS }, (_, i) => `h${String(i).padStart(2, '0')}`);
@@ -7,8 +9,10 @@ export const HIST_COLUMNS: readonly string[] = Array.from({ length: LATENCY_BUCK
 /**
  * Request log, captured payloads and daily usage aggregates.
  *
- * - request_log.seq is the paging cursor (assigned by the observer in finish order);
- *   the entry itself is stored as JSON so the log shape can grow without migrations.
+ * - request_log_chunks holds the request log, up to CHUNK_ENTRIES entries a row (see
+ *   LogStore); seq is the paging cursor (assigned by the observer in finish order) and each
+ *   entry is stored as JSON so the log shape can grow without migrations. (observe-001's
+ *   request_log, a row per entry, is moved into it by observe-003.)
  * - stats_daily is keyed day × model × downstream × client (missing values as ''), WITHOUT
  *   ROWID so the primary key is the table and day-range scans read it in order.
  */
@@ -59,4 +63,40 @@ export const OBSERVE_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    id: 'observe-003-request-log-chunks',
+    up: (db: Db) => {
+      db.exec(`
+        CREATE TABLE request_log_chunks (
+          first_seq INTEGER PRIMARY KEY,
+          last_seq INTEGER NOT NULL,
+          n INTEGER NOT NULL,
+          min_ms INTEGER NOT NULL,
+          max_ms INTEGER NOT NULL,
+          models TEXT NOT NULL,
+          downstreams TEXT NOT NULL,
+          min_status INTEGER NOT NULL,
+          max_status INTEGER NOT NULL,
+          entries TEXT NOT NULL
+        );
+      `);
+      moveRowsToChunks(db);
+      db.exec('DROP TABLE request_log');
+    },
+  },
 ];
+
+/** observe-003: copy observe-001's one-row-per-entry log into chunks, oldest first. */
+function moveRowsToChunks(db: Db): void {
+  const store = new LogStore(db);
+  const rows = db.prepare<[], { seq: number; entry: string }>('SELECT seq, entry FROM request_log ORDER BY seq');
+  let batch: LogRecord[] = [];
+  for (const r of rows.all()) {
+    batch.push({ seq: r.seq, entry: JSON.parse(r.entry) as LogEntry, json: r.entry });
+    if (batch.length === CHUNK_ENTRIES) {
+      store.insertMany(batch);
+      batch = [];
+    }
+  }
+  store.insertMany(batch);
+}

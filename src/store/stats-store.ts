@@ -57,7 +57,7 @@ export class StatsBatch {
   }
 
   add(e: LogEntry): void {
-    const day = utcDay(Date.parse(e.time) || Date.now());
+    const day = dayOf(e.time);
     const model = (e.model ?? '').slice(0, MAX_KEY_CHARS);
     const downstream = e.downstream_id ?? '';
     const client = e.client_addr;
@@ -184,4 +184,10 @@ export function statsCutoffDay(now: number): string {
 
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** The UTC day of an ISO time; `toISOString()` output (what the gateway records) is read directly. */
+function dayOf(iso: string): string {
+  if (iso.length === 24 && iso[10] === 'T' && iso[23] === 'Z') return iso.slice(0, 10);
+  return utcDay(Date.parse(iso) || Date.now());
 }

@@ -186,15 +186,15 @@ test('one stdout line per request; newlines in client input cannot forge lines',
     assert.equal(first.model, forged);
     assert.equal(first.error, forged);
     assert.equal(first.status, 404);
-    assert.ok(!('attempts' in first), 'details only at debug');
+    assert.equal(lines.length, 2, 'each line ends at its own newline');
     assert.ok(!lines.some((l) => JSON.parse(l).msg === 'forged'));
   } finally {
     await h.close();
   }
 });
 
-test('debug level adds plugins, attempts and usage details', async () => {
-  const { logger, text } = captureLogger('debug');
+test('the request line is the whole log entry: plugins, attempts and usage included', async () => {
+  const { logger, text } = captureLogger('info');
   const h = await startHarness({ logger, options: { flushIntervalMs: 60_000 } });
   try {
     h.obs.observer.finished(makeEntry({ plugins: ['openai2anthropic'] }));

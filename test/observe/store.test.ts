@@ -5,7 +5,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { openDatabase, openDatabaseFile, resolveDbPath, applyMigrations } from '../../src/store/db.js';
-import { LogStore } from '../../src/store/log-store.js';
+import { CHUNK_ENTRIES, LogStore } from '../../src/store/log-store.js';
+import { requestId, requestIdTime } from '../../src/util/request-id.js';
 import { OBSERVE_MIGRATIONS } from '../../src/store/schema.js';
 import { StatsBatch, StatsStore, statsCutoffDay } from '../../src/store/stats-store.js';
 import { LATENCY_BOUNDS_MS, latencyBucket, percentileFromBuckets } from '../../src/observe/histogram.js';
@@ -33,7 +34,7 @@ test('database, -wal and -shm files are created with mode 0600 in a new folder, 
       .prepare<[], { id: string }>('SELECT id FROM migrations ORDER BY id')
       .all()
       .map((r) => r.id);
-    assert.deepEqual(ids, ['observe-001-request-log', 'observe-002-stats-daily']);
+    assert.deepEqual(ids, ['observe-001-request-log', 'observe-002-stats-daily', 'observe-003-request-log-chunks']);
     db.close();
   } finally {
     cleanup();
@@ -142,6 +143,67 @@ test('paging walks newest first with filters on model, downstream and status', (
     log.page({ status: { min: 400, max: 499 } }, undefined, 10).map((r) => r.seq),
     [7],
   );
+  db.close();
+});
+
+test('a chunked log pages, filters, finds and prunes across chunk boundaries exactly', () => {
+  const db = openDatabaseFile(':memory:', OBSERVE_MIGRATIONS);
+  const log = new LogStore(db);
+  const n = CHUNK_ENTRIES * 3 + 17;
+  const base = Date.now() - 1000;
+  const recs = Array.from({ length: n }, (_, k) => {
+    const i = k + 1;
+    return { seq: i, entry: makeEntry({ id: requestId(base + i), model: i % 10 === 0 ? 'rare' : 'common', status: i % 97 === 0 ? 503 : 200 }) };
+  });
+  log.insertMany(recs);
+  assert.equal(db.prepare<[], { c: number }>('SELECT count(*) AS c FROM request_log_chunks').get()?.c, 4, 'one row per CHUNK_ENTRIES entries');
+  assert.equal(log.count(), n);
+  assert.equal(log.maxSeq(), n);
+  // a page that spans chunks, then the next page from its cursor
+  const first = log.page({}, undefined, 300);
+  assert.deepEqual([first[0].seq, first[299].seq], [n, n - 299]);
+  const second = log.page({}, first[299].seq, 5).map((r) => r.seq);
+  assert.deepEqual(second, [n - 300, n - 301, n - 302, n - 303, n - 304]);
+  // filters hold across chunks; chunks without the model or status are skipped
+  const rare = log.page({ model: 'rare' }, undefined, 1000).map((r) => r.seq);
+  assert.equal(rare.length, Math.floor(n / 10));
+  assert.ok(rare.every((s) => s % 10 === 0));
+  assert.deepEqual(
+    log.page({ status: { min: 500, max: 599 } }, undefined, 100).map((r) => r.seq),
+    [776, 679, 582, 485, 388, 291, 194, 97].filter((s) => s <= n),
+  );
+  assert.deepEqual(log.page({ model: 'nobody' }, undefined, 10), []);
+  // id lookups (time-ordered ids are found by the time they carry)
+  for (const i of [1, CHUNK_ENTRIES, CHUNK_ENTRIES + 1, n]) assert.equal(log.get(recs[i - 1].entry.id)?.seq, i);
+  assert.equal(log.get(requestId(base - 60_000)), undefined);
+  // a count limit that cuts through a chunk keeps exactly the newest entries
+  assert.equal(log.pruneEntries({ maxEntries: 300, retentionDays: 30, now: Date.now() }), n - 300);
+  assert.equal(log.count(), 300);
+  assert.equal(log.page({}, undefined, 1000).at(-1)?.seq, n - 299);
+  assert.equal(log.get(recs[n - 301].entry.id), undefined);
+  db.close();
+});
+
+test('a database with the old one-row-per-entry request log is migrated into chunks', () => {
+  const db = openDatabaseFile(
+    ':memory:',
+    OBSERVE_MIGRATIONS.filter((m) => m.id !== 'observe-003-request-log-chunks'),
+  );
+  const ins = db.prepare('INSERT INTO request_log (seq, id, time_ms, model, downstream_id, status, entry) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  for (let i = 1; i <= 300; i++) {
+    const e = makeEntry({ id: `old${i}`, model: i % 2 ? 'odd' : 'even' });
+    ins.run(i, e.id, Date.parse(e.time), e.model, e.downstream_id, e.status, JSON.stringify(e));
+  }
+  applyMigrations(db, OBSERVE_MIGRATIONS);
+  const log = new LogStore(db);
+  assert.equal(log.count(), 300);
+  assert.equal(log.maxSeq(), 300);
+  assert.equal(log.get('old7')?.entry.model, 'odd');
+  assert.deepEqual(
+    log.page({ model: 'even' }, undefined, 2).map((r) => r.entry.id),
+    ['old300', 'old298'],
+  );
+  assert.equal(db.prepare<[], { c: number }>("SELECT count(*) AS c FROM sqlite_master WHERE name = 'request_log'").get()?.c, 0);
   db.close();
 });
 
@@ -288,4 +350,14 @@ test('mkdir of a nested db folder does not loosen an existing folder', () => {
   } finally {
     cleanup();
   }
+});
+
+test('request ids are UUID version 7 carrying their creation time', () => {
+  const t = Date.parse('2026-11-27T12:00:00.123Z');
+  const id = requestId(t);
+  assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(requestIdTime(id), t);
+  assert.ok(requestId(t + 1) > id, 'later ids sort later');
+  assert.equal(requestIdTime('e5'), undefined);
+  assert.equal(requestIdTime('123e4567-e89b-42d3-a456-426614174000'), undefined);
 });

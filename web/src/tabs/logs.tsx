@@ -49,6 +49,8 @@ export function LogsTab() {
   const [paused, setPaused] = useState(false);
   const [held, setHeld] = useState<LogEntry[]>([]);
   const [inspect, setInspect] = useState<string | undefined>(undefined);
+  /** Entries the live stream left out under heavy traffic (history still has them). */
+  const [skipped, setSkipped] = useState(0);
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
 
@@ -79,6 +81,14 @@ export function LogsTab() {
     };
     es.addEventListener('entry', onEntry as EventListener);
     es.addEventListener('started', onEntry as EventListener);
+    es.addEventListener('skipped', ((ev: MessageEvent<string>) => {
+      try {
+        const n = Number((JSON.parse(ev.data) as { count?: unknown }).count);
+        if (Number.isFinite(n) && n > 0) setSkipped((k) => k + n);
+      } catch {
+        /* not ours */
+      }
+    }) as EventListener);
     es.onmessage = onEntry;
     es.onopen = () => setLive('live');
     es.onerror = () => {
@@ -126,6 +136,14 @@ export function LogsTab() {
           <span class={`live-dot ${paused ? 'paused' : live}`} role="status" aria-live="polite">
             {liveLabel}
           </span>
+          {skipped > 0 && (
+            <span
+              class="muted"
+              title="Under heavy traffic the live view shows the newest entries of each moment; every entry is in the history (reload or scroll)."
+            >
+              {skipped.toLocaleString()} not shown live
+            </span>
+          )}
           <button type="button" aria-pressed={paused ? 'true' : 'false'} onClick={() => (paused ? resume() : setPaused(true))}>
             {paused ? 'Resume' : 'Pause'}
           </button>

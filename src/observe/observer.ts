@@ -53,6 +53,11 @@ export interface LogPage {
   next_before: number | null;
 }
 
+/** Request lines wait at most this long before they are written to stdout… */
+const LOG_WRITE_MS = 50;
+/** …or until this many characters wait. */
+const LOG_WRITE_BYTES = 64 * 1024;
+
 /** How often a persisting failure is logged again. */
 const ERROR_LOG_INTERVAL_MS = 30_000;
 
@@ -79,6 +84,8 @@ export class Observer implements RequestObserver {
   private closed = false;
   /** Where the per-request stdout lines go: the daemon logger's destination. */
   private readonly logOut: { write(text: string): unknown };
+  private logLines = '';
+  private logTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: ObserverDeps,
@@ -199,6 +206,7 @@ export class Observer implements RequestObserver {
     if (this.closed) return;
     clearInterval(this.timer);
     this.runTick();
+    this.writeLogLines();
     this.flush();
     this.closed = true;
   }
@@ -237,9 +245,27 @@ export class Observer implements RequestObserver {
       if (logging || viewers) ev.record.json ??= JSON.stringify(ev.entry);
       if (logging) lines += requestLogLine(ev.record.json as string);
     }
-    // one write for the turn's lines (a write per line costs more than the line)
-    if (lines) this.logOut.write(lines);
+    if (lines) this.writeLines(lines);
     if (viewers) live.broadcast(events);
+  }
+
+  /**
+   * Request lines go out in one write per LOG_WRITE_MS or LOG_WRITE_BYTES, whichever comes
+   * first: a write per line (or per turn under load) costs more than building the lines.
+   */
+  private writeLines(lines: string): void {
+    this.logLines += lines;
+    if (this.logLines.length >= LOG_WRITE_BYTES) this.writeLogLines();
+    else this.logTimer ??= setTimeout(() => this.writeLogLines(), LOG_WRITE_MS).unref();
+  }
+
+  private writeLogLines(): void {
+    if (this.logTimer) clearTimeout(this.logTimer);
+    this.logTimer = undefined;
+    if (this.logLines === '') return;
+    const text = this.logLines;
+    this.logLines = '';
+    this.logOut.write(text);
   }
 
   private keepCapturesInMemory(captures: PayloadRecord[]): void {

@@ -43,7 +43,13 @@ export function openDatabaseFile(file: string, migrations: readonly Migration[])
   }
   const db = new Database(file);
   try {
+    // Large pages for a new file (an existing one keeps its own): the request log is written in
+    // rows of ~150 KB, and each page costs a write system call to the WAL and another at the
+    // checkpoint, so 64 KiB pages make a flush a few writes instead of a hundred.
+    db.pragma('page_size = 65536');
     db.pragma('journal_mode = WAL');
+    // 256 pages of 64 KiB: a checkpoint every 16 MiB of log (the default 1000 pages suits 4 KiB pages).
+    db.pragma('wal_autocheckpoint = 256');
     // NORMAL in WAL mode: a crash may lose the last commits, never corrupts the file.
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 2000');

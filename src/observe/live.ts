@@ -14,12 +14,14 @@ export interface LiveOptions {
    */
   sendIntervalMs: number;
   /**
-   * Events each viewer gets per send at most (the newest); the rest are announced by a
-   * `skipped` event with their count. A person cannot read thousands of lines a second, and
-   * the bytes pushed to every viewer for every request are what viewers would otherwise cost
-   * the gateway; GET /api/logs still pages through every entry.
+   * Events one send may carry to all viewers together: each viewer gets at most this divided
+   * by the number of viewers (at least one), the newest; the rest are announced by a
+   * `skipped` event with their count. The bytes pushed to every viewer for every request are
+   * what viewers would otherwise cost the gateway, so they are bounded whatever the number of
+   * viewers (a person cannot read thousands of lines a second anyway); GET /api/logs still
+   * pages through every entry.
    */
-  maxEventsPerSend: number;
+  eventsPerSend: number;
 }
 
 /** One event for the live log: a finished entry, or the start of a streamed response. */
@@ -109,12 +111,12 @@ export class LiveHub {
     }
   }
 
-  /** The newest maxEventsPerSend matching frames, after a `skipped` event counting the others. */
+  /** The newest matching frames a viewer may get (see eventsPerSend), after a `skipped` event counting the others. */
   private textFor(filter: LogFilter, frames: readonly string[], entries: readonly LogEntry[]): Buffer | null {
     const picked: number[] = [];
     for (let i = frames.length - 1; i >= 0; i--) if (matchesFilter(entries[i], filter)) picked.push(i);
     if (picked.length === 0) return null;
-    const max = this.opts.maxEventsPerSend;
+    const max = Math.max(1, Math.floor(this.opts.eventsPerSend / this.viewers.size));
     let text = picked.length > max ? `event: skipped\ndata: {"count":${picked.length - max}}\n\n` : '';
     for (let k = Math.min(picked.length, max) - 1; k >= 0; k--) text += frames[picked[k]];
     return Buffer.from(text);

@@ -71,9 +71,14 @@ export class Observer implements RequestObserver {
   readonly ring: LogRing;
   private seq: number;
   private pending: LogRecord[] = [];
-  private pendingCaptures: PayloadRecord[] = [];
-  /** Captures kept in memory when there is no database at all. */
-  private readonly memoryCaptures = new Map<string, CapturedPayloads>();
+  /**
+   * The newest capture_max_entries captures, oldest first: what the inspector reads. They are
+   * written to SQLite (for the next start) when the retention runs and at close, not with each
+   * flush: a capture is four bodies, and nearly all of them would be pruned before long.
+   */
+  private readonly captures = new Map<string, PayloadRecord>();
+  /** Captures not yet in SQLite (the newest capture_max_entries of them count). */
+  private unsavedCaptures: PayloadRecord[] = [];
   private queued: LiveEvent[] = [];
   private tickScheduled = false;
   private flushScheduled = false;
@@ -110,7 +115,7 @@ export class Observer implements RequestObserver {
     const rec: LogRecord = { seq: ++this.seq, entry };
     this.ring.push(rec);
     this.pending.push(rec);
-    if (payloads) this.pendingCaptures.push({ seq: rec.seq, id: entry.id, payloads });
+    if (payloads) this.keepCapture({ seq: rec.seq, id: entry.id, payloads });
     this.queue({ kind: 'entry', entry, seq: rec.seq, record: rec });
     if (this.pending.length >= this.opts.flushBatchSize && !this.flushScheduled) {
       this.flushScheduled = true;
@@ -123,17 +128,9 @@ export class Observer implements RequestObserver {
     this.flushScheduled = false;
     if (this.pending.length === 0) return;
     const records = this.pending;
-    // Only the newest capture_max_entries captures can survive pruning: the rest are not written.
-    const cfg = this.deps.config();
-    const keep = this.pendingCaptures.slice(-cfg.capture_max_entries);
-    const captures = keep.map((c) => ({ ...c, payloads: capPayloads(c.payloads, cfg.capture_max_bytes) }));
     this.pending = [];
-    this.pendingCaptures = [];
     const { db, log, stats } = this.deps;
-    if (!db || !log || !stats) {
-      this.keepCapturesInMemory(captures);
-      return;
-    }
+    if (!db || !log || !stats) return;
     const batch = new StatsBatch();
     for (const r of records) {
       batch.add(r.entry);
@@ -142,35 +139,27 @@ export class Observer implements RequestObserver {
     const ok = this.safely('write the request log and statistics', () => {
       db.transaction(() => {
         log.insertMany(records);
-        for (const c of captures) log.insertCapture(c);
         stats.write(batch);
       })();
       return true;
     });
-    if (!ok) {
-      this.deps.metrics.storeWriteFailed();
-      this.keepCapturesInMemory(captures);
-    }
+    if (!ok) this.deps.metrics.storeWriteFailed();
     if (Date.now() - this.lastPrune >= this.opts.pruneIntervalMs) this.prune();
-    else if (captures.length > 0) this.safely('prune captured payloads', () => log.pruneCaptures(cfg.capture_max_entries));
   }
 
-  /** Apply the configured retention: log count/age, captures, 12 months of stats. */
+  /** Save the captures, then apply the configured retention: log count/age, captures, 12 months of stats. */
   prune(now = Date.now()): void {
     this.lastPrune = now;
     const { log, stats } = this.deps;
     const cfg = this.deps.config();
+    this.saveCaptures();
     this.safely('prune the request log and statistics', () => {
       log?.pruneEntries({ maxEntries: cfg.log_max_entries, retentionDays: cfg.log_retention_days, now });
       log?.pruneCaptures(cfg.capture_max_entries);
       stats?.prune(now);
       return true;
     });
-    while (this.memoryCaptures.size > cfg.capture_max_entries) {
-      const oldest = this.memoryCaptures.keys().next().value;
-      if (oldest === undefined) break;
-      this.memoryCaptures.delete(oldest);
-    }
+    this.trimCaptures(cfg.capture_max_entries);
   }
 
   /** Newest-first page of history: the in-memory ring merged with SQLite. */
@@ -189,10 +178,7 @@ export class Observer implements RequestObserver {
   entry(id: string): { entry: LogEntry; payloads: EntryPayloads } | undefined {
     const rec = this.ring.get(id) ?? this.safely('read the request log', () => this.deps.log?.get(id));
     if (!rec) return undefined;
-    const captured =
-      this.pendingCaptures.find((c) => c.id === id)?.payloads ??
-      this.memoryCaptures.get(id) ??
-      this.safely('read captured payloads', () => this.deps.log?.payloads(id));
+    const captured = this.captures.get(id)?.payloads ?? this.safely('read captured payloads', () => this.deps.log?.payloads(id));
     return { entry: rec.entry, payloads: entryPayloads(captured, this.deps.config().capture_max_bytes) };
   }
 
@@ -208,6 +194,7 @@ export class Observer implements RequestObserver {
     this.runTick();
     this.writeLogLines();
     this.flush();
+    this.saveCaptures();
     this.closed = true;
   }
 
@@ -268,14 +255,36 @@ export class Observer implements RequestObserver {
     this.logOut.write(text);
   }
 
-  private keepCapturesInMemory(captures: PayloadRecord[]): void {
-    for (const c of captures) this.memoryCaptures.set(c.id, c.payloads);
+  private keepCapture(rec: PayloadRecord): void {
     const max = this.deps.config().capture_max_entries;
-    while (this.memoryCaptures.size > max) {
-      const oldest = this.memoryCaptures.keys().next().value;
+    this.captures.set(rec.id, rec);
+    this.trimCaptures(max);
+    this.unsavedCaptures.push(rec);
+    if (this.unsavedCaptures.length > 2 * max) this.unsavedCaptures = this.unsavedCaptures.slice(-max);
+  }
+
+  private trimCaptures(max: number): void {
+    while (this.captures.size > max) {
+      const oldest = this.captures.keys().next().value;
       if (oldest === undefined) break;
-      this.memoryCaptures.delete(oldest);
+      this.captures.delete(oldest);
     }
+  }
+
+  /** Write the captures not yet in SQLite (at most the newest capture_max_entries), capped, and prune there. */
+  private saveCaptures(): void {
+    const { db, log } = this.deps;
+    if (!db || !log || this.unsavedCaptures.length === 0) return;
+    const cfg = this.deps.config();
+    const recs = this.unsavedCaptures.slice(-cfg.capture_max_entries).map((c) => ({ ...c, payloads: capPayloads(c.payloads, cfg.capture_max_bytes) }));
+    this.unsavedCaptures = [];
+    this.safely('write captured payloads', () => {
+      db.transaction(() => {
+        for (const c of recs) log.insertCapture(c);
+        log.pruneCaptures(cfg.capture_max_entries);
+      })();
+      return true;
+    });
   }
 
   /** Run a storage operation; on failure log (rate-limited) and return undefined. */

@@ -223,7 +223,7 @@ test('SSE: a reconnecting browser resumes after Last-Event-ID', async () => {
 });
 
 test('SSE: a viewer that stops reading is dropped while others keep up and requests keep flowing', async () => {
-  const h = await startHarness({ options: { maxBufferedBytes: 64 * 1024, flushIntervalMs: 60_000, ringSize: 100, sendIntervalMs: 1, maxEventsPerSend: 1000 } });
+  const h = await startHarness({ options: { maxBufferedBytes: 64 * 1024, flushIntervalMs: 60_000, ringSize: 100, sendIntervalMs: 1, eventsPerSend: 10_000 } });
   try {
     const fast = await openStream(`${h.url}/api/logs/stream?model=fast`);
     const slow = connect(Number(new URL(h.url).port), '127.0.0.1');
@@ -256,23 +256,25 @@ test('SSE: a viewer that stops reading is dropped while others keep up and reque
   }
 });
 
-test('SSE: under heavy traffic each send carries the newest entries and counts the ones it skipped', async () => {
-  const h = await startHarness({ options: { sendIntervalMs: 50, maxEventsPerSend: 5 } });
+test('SSE: under heavy traffic a send shares its event budget between viewers, newest first, and counts what it skipped', async () => {
+  const h = await startHarness({ options: { sendIntervalMs: 50, eventsPerSend: 10 } });
   try {
-    const viewer = await openStream(`${h.url}/api/logs/stream`);
-    await waitFor(() => h.obs.live.count === 1);
+    const viewers = [await openStream(`${h.url}/api/logs/stream`), await openStream(`${h.url}/api/logs/stream`)];
+    await waitFor(() => h.obs.live.count === 2);
     for (let i = 0; i < 50; i++) h.obs.observer.finished(makeEntry({ id: `burst-${i}` }));
-    await waitFor(() => entriesOf(viewer).length === 5, 2000, 'the newest five');
-    assert.deepEqual(
-      entriesOf(viewer).map((e) => e.id),
-      ['burst-45', 'burst-46', 'burst-47', 'burst-48', 'burst-49'],
-    );
-    assert.match(viewer.raw, /event: skipped\ndata: \{"count":45\}\n\n/);
-    assert.ok(viewer.raw.indexOf('event: skipped') < viewer.raw.indexOf('burst-45'), 'the count comes before the entries it precedes');
+    for (const viewer of viewers) {
+      await waitFor(() => entriesOf(viewer).length === 5, 2000, 'the newest five (10 events per send, 2 viewers)');
+      assert.deepEqual(
+        entriesOf(viewer).map((e) => e.id),
+        ['burst-45', 'burst-46', 'burst-47', 'burst-48', 'burst-49'],
+      );
+      assert.match(viewer.raw, /event: skipped\ndata: \{"count":45\}\n\n/);
+      assert.ok(viewer.raw.indexOf('event: skipped') < viewer.raw.indexOf('burst-45'), 'the count comes before the entries it precedes');
+    }
     // history still has every one of them
     const page = (await get(`${h.url}/api/logs?limit=100`)).json() as { entries: LogEntry[] };
     assert.equal(page.entries.filter((e) => e.id.startsWith('burst-')).length, 50);
-    viewer.close();
+    for (const v of viewers) v.close();
   } finally {
     await h.close();
   }

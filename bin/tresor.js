@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// dist/bundle/tresor.mjs is dist/ in one file (npm run build:server): a daemon starts a
+// good deal faster from one module than from a hundred and sixty.
+import { main } from '../dist/bundle/tresor.mjs';
 
 main(process.argv.slice(2)).then(
   (code) => {

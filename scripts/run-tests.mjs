@@ -41,7 +41,7 @@ function rebuildIfStale(label, srcDirs, output, cmd) {
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
 }
-rebuildIfStale('dist', ['src'], join(root, 'dist/cli/main.js'), 'build:server');
+rebuildIfStale('dist', ['src'], join(root, 'dist/bundle/tresor.mjs'), 'build:server');
 rebuildIfStale('web/dist', ['web/src'], join(root, 'web/dist/index.html'), 'build:web');
 
 const files = [...walk(join(root, 'src'), []), ...walk(join(root, 'test'), [])]

@@ -1,4 +1,4 @@
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from '../upstream/undici.js';
 import type { DownstreamConfig } from '../config/schema.js';
 import type { FormatId } from '../ir/types.js';
 import { ApiError } from './router.js';
@@ -110,7 +110,7 @@ export async function discoverModels(ds: DownstreamConfig, proxyMode: 'auto' | '
   try {
     let url: URL | undefined = firstPage(format, listUrl);
     for (let page = 0; url && page < MAX_PAGES; page++) {
-      const res = await request(url, { method: 'GET', headers, dispatcher, signal });
+      const res = await dispatcher.request({ origin: url.origin, path: url.pathname + url.search, method: 'GET', headers, signal });
       const text = await readLimited(res.body);
       if (res.statusCode < 200 || res.statusCode >= 300) {
         throw new ApiError(502, `downstream "${ds.id}" answered ${res.statusCode} to ${listUrl.href}: ${providerMessage(text)}`);

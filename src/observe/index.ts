@@ -56,7 +56,7 @@ export async function installObservability(ctx: AppContext, options: Observabili
       heartbeatMs: options.heartbeatMs ?? 15_000,
       maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
       sendIntervalMs: options.sendIntervalMs ?? 100,
-      eventsPerSend: options.eventsPerSend ?? 1000,
+      eventsPerSend: options.eventsPerSend ?? 500,
     },
     (n) => metrics.viewerCount(n),
     () => metrics.viewerDropped(),

@@ -1,5 +1,8 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import type { Metric } from 'prom-client';
 import type { Attempt, LogEntry, UsageCounts } from './types.js';
+
+/** prom-client's Registry.PROMETHEUS_CONTENT_TYPE, known before prom-client is loaded. */
+const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
@@ -39,6 +42,8 @@ interface MetricValue {
   metricName?: string;
 }
 
+type PromClient = typeof import('prom-client');
+
 /**
  * Prometheus metrics on a registry of our own (never prom-client's global one, so several
  * daemons in one process, as in tests, do not collide).
@@ -47,66 +52,91 @@ interface MetricValue {
  * `started` call of streamed responses (in-flight streams), and the gateway's own count of
  * requests in progress (read at scrape time through `setInflightSource`). `inflight()` is
  * there for a request path that has no such count of its own.
+ *
+ * Counts are kept in plain numbers and handed to prom-client's registry at scrape time:
+ * prom-client's own counters and histograms hash and validate their labels on every call,
+ * which made counting a request cost more than a tenth of what the gateway spends on it.
+ * prom-client itself (and what it loads) is only imported at the first scrape, which keeps
+ * it out of the daemon's start-up; the process metrics start from then.
  */
 export class GatewayMetrics {
-  readonly registry = new Registry();
-  private readonly inflightRequests: Gauge;
-  private readonly inflightStreams: Gauge;
-  private readonly upstreamErrors: Counter<'downstream' | 'kind'>;
-  private readonly dbErrors: Counter;
-  private readonly viewers: Gauge;
-  private readonly droppedViewers: Counter;
+  private registryPromise: Promise<import('prom-client').Registry> | undefined;
+  private readonly processMetrics: boolean;
   private readonly seenModels = new Set<string>();
   private inflightSource: () => number = () => 0;
   private manualInflight = 0;
+  private inflightStreams = 0;
   private readonly openStreams = new Set<string>();
-  /**
-   * Request, latency and token counts by label values, kept in plain numbers and handed to
-   * prom-client's registry at scrape time: prom-client's own counters and histograms hash
-   * and validate their labels on every call, which made counting a request cost more than
-   * a tenth of what the gateway spends on it.
-   */
   private readonly series = new Map<string, Series>();
   private readonly tokenCounts = new Map<string, LabelledValue>();
+  private readonly upstreamErrors = new Map<string, LabelledValue>();
+  private dbErrors = 0;
+  private viewers = 0;
+  private droppedViewers = 0;
 
   constructor(opts: { processMetrics?: boolean } = {}) {
-    const registers = [this.registry];
-    const series = () => this.series.values();
-    this.registry.registerMetric(
-      exposed('tresor_requests_total', 'Gateway requests finished', 'counter', () => [...series()].map((x) => ({ labels: x.labels, value: x.requests }))),
-    );
-    this.registry.registerMetric(
+    this.processMetrics = opts.processMetrics ?? true;
+  }
+
+  /** The registry with every metric, built at the first scrape. */
+  private registry(): Promise<import('prom-client').Registry> {
+    this.registryPromise ??= import('prom-client').then((prom) => this.buildRegistry(prom));
+    return this.registryPromise;
+  }
+
+  private buildRegistry(prom: PromClient): import('prom-client').Registry {
+    const registry = new prom.Registry();
+    const series = () => [...this.series.values()];
+    const one = (value: () => number) => () => [{ labels: {}, value: value() }];
+    const metrics: Metric[] = [
+      exposed('tresor_requests_total', 'Gateway requests finished', 'counter', () => series().map((x) => ({ labels: x.labels, value: x.requests }))),
       exposed('tresor_request_duration_seconds', 'Gateway request total time', 'histogram', () =>
-        [...series()].flatMap((x) => histogramValues('tresor_request_duration_seconds', x.labels, x.duration)),
+        series().flatMap((x) => histogramValues('tresor_request_duration_seconds', x.labels, x.duration)),
       ),
-    );
-    this.registry.registerMetric(
       exposed('tresor_ttfb_seconds', 'Time to the first byte of the response sent to the client', 'histogram', () =>
-        [...series()].flatMap((x) => histogramValues('tresor_ttfb_seconds', x.labels, x.ttfb)),
+        series().flatMap((x) => histogramValues('tresor_ttfb_seconds', x.labels, x.ttfb)),
       ),
-    );
-    this.registry.registerMetric(exposed('tresor_tokens_total', 'Tokens by kind', 'counter', () => [...this.tokenCounts.values()]));
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const self = this;
-    this.inflightRequests = new Gauge({
-      name: 'tresor_inflight_requests',
-      help: 'Gateway requests in progress',
-      registers,
-      collect() {
-        this.set(self.inflightSource() + self.manualInflight);
-      },
-    });
-    this.inflightStreams = new Gauge({ name: 'tresor_inflight_streams', help: 'Streamed responses in progress', registers });
-    this.upstreamErrors = new Counter({
-      name: 'tresor_upstream_errors_total',
-      help: 'Failed downstream attempts by kind (connect, timeout, rate_limit, auth, server, client, stream)',
-      labelNames: ['downstream', 'kind'],
-      registers,
-    });
-    this.dbErrors = new Counter({ name: 'tresor_store_write_errors_total', help: 'Failed batched writes to the database', registers });
-    this.viewers = new Gauge({ name: 'tresor_log_viewers', help: 'Connected live log viewers', registers });
-    this.droppedViewers = new Counter({ name: 'tresor_log_viewers_dropped_total', help: 'Live log viewers dropped for reading too slowly', registers });
-    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'tresor_' });
+      exposed('tresor_tokens_total', 'Tokens by kind', 'counter', () => [...this.tokenCounts.values()]),
+      exposed(
+        'tresor_inflight_requests',
+        'Gateway requests in progress',
+        'gauge',
+        one(() => this.inflightSource() + this.manualInflight),
+      ),
+      exposed(
+        'tresor_inflight_streams',
+        'Streamed responses in progress',
+        'gauge',
+        one(() => this.inflightStreams),
+      ),
+      exposed(
+        'tresor_upstream_errors_total',
+        'Failed downstream attempts by kind (connect, timeout, rate_limit, auth, server, client, stream)',
+        'counter',
+        () => [...this.upstreamErrors.values()],
+      ),
+      exposed(
+        'tresor_store_write_errors_total',
+        'Failed batched writes to the database',
+        'counter',
+        one(() => this.dbErrors),
+      ),
+      exposed(
+        'tresor_log_viewers',
+        'Connected live log viewers',
+        'gauge',
+        one(() => this.viewers),
+      ),
+      exposed(
+        'tresor_log_viewers_dropped_total',
+        'Live log viewers dropped for reading too slowly',
+        'counter',
+        one(() => this.droppedViewers),
+      ),
+    ];
+    for (const m of metrics) registry.registerMetric(m);
+    if (this.processMetrics) prom.collectDefaultMetrics({ register: registry, prefix: 'tresor_' });
+    return registry;
   }
 
   /** Where the number of gateway requests in progress comes from (read at each scrape). */
@@ -116,7 +146,7 @@ export class GatewayMetrics {
 
   /** Adjust the in-flight requests gauge, or the in-flight streams gauge when `stream`, by hand. */
   inflight(delta: number, stream = false): void {
-    if (stream) this.inflightStreams.inc(delta);
+    if (stream) this.inflightStreams += delta;
     else this.manualInflight += delta;
   }
 
@@ -124,12 +154,12 @@ export class GatewayMetrics {
   streamStarted(id: string): void {
     if (this.openStreams.has(id)) return;
     this.openStreams.add(id);
-    this.inflightStreams.inc();
+    this.inflightStreams++;
   }
 
   /** Count one finished request. */
   record(e: LogEntry): void {
-    if (this.openStreams.size > 0 && this.openStreams.delete(e.id)) this.inflightStreams.dec();
+    if (this.openStreams.size > 0 && this.openStreams.delete(e.id)) this.inflightStreams--;
     const model = this.modelLabel(e);
     const downstream = e.downstream_id ?? '';
     const s = this.seriesOf(e.client_format ?? 'unknown', downstream, model, e.status);
@@ -141,7 +171,12 @@ export class GatewayMetrics {
       if (n > 0) (s.tokens[i] ??= this.tokenCount(i, downstream, model)).value += n;
     }
     if (e.status >= 400 || e.error !== null || e.attempts.length > 1) {
-      for (const [ds, kind] of upstreamFailures(e)) this.upstreamErrors.inc({ downstream: ds, kind });
+      for (const [ds, kind] of upstreamFailures(e)) {
+        const key = `${ds}\u0000${kind}`;
+        let c = this.upstreamErrors.get(key);
+        if (!c) this.upstreamErrors.set(key, (c = { labels: { downstream: ds, kind }, value: 0 }));
+        c.value++;
+      }
     }
   }
 
@@ -176,23 +211,24 @@ export class GatewayMetrics {
   }
 
   storeWriteFailed(): void {
-    this.dbErrors.inc();
+    this.dbErrors++;
   }
 
   viewerCount(n: number): void {
-    this.viewers.set(n);
+    this.viewers = n;
   }
 
   viewerDropped(): void {
-    this.droppedViewers.inc();
+    this.droppedViewers++;
   }
 
   async text(): Promise<string> {
-    return this.registry.metrics();
+    return (await this.registry()).metrics();
   }
 
+  /** The Prometheus text format's content type (what prom-client's default registry answers with). */
   get contentType(): string {
-    return this.registry.contentType;
+    return PROMETHEUS_CONTENT_TYPE;
   }
 
   /**
@@ -277,7 +313,7 @@ function histogramValues(name: string, labels: Record<string, string>, h: Histog
 }
 
 /** A metric whose values are read from our own counts when the registry is scraped. */
-function exposed(name: string, help: string, type: 'counter' | 'histogram', values: () => MetricValue[]): Metric {
+function exposed(name: string, help: string, type: 'counter' | 'gauge' | 'histogram', values: () => MetricValue[]): Metric {
   return {
     name,
     help,

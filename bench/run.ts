@@ -84,7 +84,7 @@ function parseOptions(argv: string[]): Options {
   return {
     quick,
     rounds: num('rounds', quick ? 1 : 3),
-    observeRounds: num('observe-rounds', quick ? 2 : 5),
+    observeRounds: num('observe-rounds', quick ? 2 : 6),
     duration: num('duration', quick ? 1.5 : 5),
     concurrencies: quick ? [32] : [1, 32],
     only: (value('only') ?? '').split(',').filter(Boolean),
@@ -283,16 +283,34 @@ function medianSample(samples: LoadSample[]): LoadSample {
 }
 
 /** Each round runs every case once, starting at a different case, so order effects average out. */
-async function loadPhase(env: Env, cases: LoadCase[], concurrencies: number[], rounds: number, o: Options, title: string): Promise<LoadResult[]> {
-  const runs = cases.flatMap((c) => concurrencies.map((conn) => ({ c, conn })));
-  const samples = new Map<string, LoadSample[]>();
-  // Warm-up, once per case, by request count rather than time: V8 optimises a function after
-  // enough calls, and a daemon measured before that runs interpreted code (on a busy machine a
-  // one-second warm-up left the less used daemons 3× slower than the one warmed by every case).
-  for (const { c } of runs.filter((r) => r.conn === Math.max(...concurrencies))) {
+/**
+ * Warm-up, once per case, by request count rather than time: V8 optimises a function after
+ * enough calls, and a daemon measured before that runs interpreted code (on a busy machine a
+ * one-second warm-up left the less used daemons 3× slower than the one warmed by every case).
+ */
+async function warmUp(env: Env, cases: LoadCase[], o: Options): Promise<void> {
+  for (const c of cases) {
     const { port, req } = requestFor(env, c);
     await runLoadChild(`http://127.0.0.1:${port}${req.path}`, req, 16, 30, o.warmupRequests).catch(() => undefined);
   }
+}
+
+function logSample(title: string, done: number, total: number, c: LoadCase, conn: number, s: LoadSample): void {
+  log(
+    `[${title} ${done}/${total}] ${c.label}, c=${conn}: ${fmt(s.rps)} req/s, p50 ${s.p50} ms, p99 ${s.p99} ms, ` +
+      `CPU ${fmt(s.cpuMsPerReq, 3)} ms/req, peak RSS ${fmt(s.peakRssMb, 0)} MB, others ${fmt(s.otherLoadPct, 0)}% of the machine${s.failed ? `, ${s.failed} FAILED` : ''}`,
+  );
+}
+
+function loadResult(c: LoadCase, conn: number, ss: LoadSample[]): LoadResult {
+  const quietest = ss.reduce((q, x) => (x.otherLoadPct < q.otherLoadPct ? x : q), ss[0]);
+  return { ...c, connections: conn, samples: ss, median: medianSample(ss), quietest };
+}
+
+async function loadPhase(env: Env, cases: LoadCase[], concurrencies: number[], rounds: number, o: Options, title: string): Promise<LoadResult[]> {
+  const runs = cases.flatMap((c) => concurrencies.map((conn) => ({ c, conn })));
+  const samples = new Map<string, LoadSample[]>();
+  await warmUp(env, cases, o);
   let done = 0;
   for (let r = 0; r < rounds; r++) {
     const shift = runs.length ? (r * Math.max(1, Math.floor(runs.length / rounds))) % runs.length : 0;
@@ -301,17 +319,43 @@ async function loadPhase(env: Env, cases: LoadCase[], concurrencies: number[], r
       const s = await runLoadCase(env, c, conn, o);
       const key = `${c.id}@${conn}`;
       samples.set(key, [...(samples.get(key) ?? []), s]);
-      done++;
-      log(
-        `[${title} ${done}/${runs.length * rounds}] ${c.label}, c=${conn}: ${fmt(s.rps)} req/s, p50 ${s.p50} ms, p99 ${s.p99} ms, ` +
-          `CPU ${fmt(s.cpuMsPerReq, 3)} ms/req, peak RSS ${fmt(s.peakRssMb, 0)} MB, others ${fmt(s.otherLoadPct, 0)}% of the machine${s.failed ? `, ${s.failed} FAILED` : ''}`,
-      );
+      logSample(title, ++done, runs.length * rounds, c, conn, s);
     }
   }
-  return runs.map(({ c, conn }) => {
-    const ss = samples.get(`${c.id}@${conn}`) ?? [];
-    const quietest = ss.reduce((q, x) => (x.otherLoadPct < q.otherLoadPct ? x : q), ss[0]);
-    return { ...c, connections: conn, samples: ss, median: medianSample(ss), quietest };
+  return runs.map(({ c, conn }) => loadResult(c, conn, samples.get(`${c.id}@${conn}`) ?? []));
+}
+
+/**
+ * Issue 5's comparison, paired: each round runs the variants of a stream mode back to back,
+ * in forward order on even rounds and backward on odd ones (so a machine that speeds up or
+ * slows down during the run favours no variant), and each variant's ratio to "off" (and to
+ * "on") is taken within the round; the result is the median of those ratios. On a shared VM
+ * whose speed drifts by tens of percent over minutes, medians of separate runs cannot resolve
+ * a 5 % difference; ratios of neighbouring runs can.
+ */
+async function observePhase(env: Env, o: Options): Promise<LoadResult[]> {
+  const cases = observeCases(o.quick).filter((c) => matchesOnly(c, o));
+  const samples = new Map<string, LoadSample[]>();
+  await warmUp(env, cases, o);
+  const groups = [false, true].map((stream) => cases.filter((c) => c.stream === stream)).filter((g) => g.length > 0);
+  let done = 0;
+  for (let r = 0; r < o.observeRounds; r++) {
+    for (const group of groups) {
+      for (const c of r % 2 === 0 ? group : [...group].reverse()) {
+        const s = await runLoadCase(env, c, 32, o);
+        samples.set(c.id, [...(samples.get(c.id) ?? []), s]);
+        logSample('observe', ++done, cases.length * o.observeRounds, c, 32, s);
+      }
+    }
+  }
+  return cases.map((c) => {
+    const ss = samples.get(c.id) ?? [];
+    const pairedRatio = (base: GwVariant): number | undefined => {
+      const other = cases.find((x) => x.stream === c.stream && (x.variant ?? 'on') === base);
+      const bs = other ? samples.get(other.id) : undefined;
+      return bs && bs.length === ss.length ? median(ss.map((s, i) => s.rps / bs[i].rps)) : undefined;
+    };
+    return { ...loadResult(c, 32, ss), pairedVsOff: pairedRatio('off'), pairedVsOn: pairedRatio('on') };
   });
 }
 
@@ -609,8 +653,7 @@ async function main(): Promise<void> {
       results.load = await loadPhase(env, cases, o.concurrencies, o.rounds, o, 'load');
     });
     await phase('observe', async () => {
-      const cases = observeCases(o.quick).filter((c) => matchesOnly(c, o));
-      results.observe = await loadPhase(env, cases, [32], o.observeRounds, o, 'observe');
+      results.observe = await observePhase(env, o);
     });
     await phase('latency', async () => {
       results.probes = await probePhase(env, o);
@@ -679,15 +722,16 @@ function render(r: Results): string {
     out.push('');
   }
   if (r.observe.length) {
-    out.push('Observability overhead (openai → anthropic, 32 connections; issue 5)');
+    out.push('Observability overhead (openai → anthropic, 32 connections; issue 5): req/s medians, and the median ratio of runs taken back to back');
     const off = (stream: boolean) => r.observe.find((x) => x.variant === 'off' && x.stream === stream)?.median.rps ?? NaN;
     out.push(
       table(
-        ['variant', 'req/s', 'vs off', 'CPU ms/req', 'peak RSS MB', 'events per viewer', 'others %'],
+        ['variant', 'req/s', 'vs off (paired)', 'vs on (paired)', 'CPU ms/req', 'peak RSS MB', 'events per viewer', 'others %'],
         r.observe.map((x) => [
           x.label,
           x.median.rps,
-          pctText(x.median.rps / off(x.stream)),
+          pctText(x.pairedVsOff ?? x.median.rps / off(x.stream)),
+          x.pairedVsOn === undefined ? '' : pctText(x.pairedVsOn),
           fmt(x.median.cpuMsPerReq, 3),
           fmt(x.median.peakRssMb, 0),
           x.median.viewerEvents ?? '',

@@ -35,6 +35,10 @@ export interface LoadResult {
   median: LoadSample;
   /** The sample taken while other processes used the least of the machine. */
   quietest: LoadSample;
+  /** Observability cases: median over rounds of this variant's req/s over "off"'s in the same round. */
+  pairedVsOff?: number;
+  /** …and over "on"'s in the same round. */
+  pairedVsOn?: number;
 }
 
 export interface ProbeResult {

@@ -102,9 +102,11 @@ test('GET /api/logs/{id} returns the entry with its four captured bodies, or nul
       assert.equal(body.payloads.client_response?.truncated, true);
       assert.deepEqual(body.payloads.client_headers, { authorization: 'Bearer sk-…1234' });
     };
-    await check(); // from memory (not yet flushed)
+    await check(); // from memory (not yet written)
     h.obs.observer.flush();
-    await check(); // from SQLite
+    h.obs.observer.prune(); // the retention run saves the captures to SQLite
+    assert.equal(h.obs.log!.payloads(captured.id)?.downstream_response?.body, sse, 'saved for the next start');
+    await check();
 
     const none = (await get(`${h.url}/api/logs/${plain.id}`)).json() as { payloads: Record<string, unknown> };
     assert.deepEqual(none.payloads, { client_request: null, downstream_request: null, downstream_response: null, client_response: null });

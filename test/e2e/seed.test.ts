@@ -182,5 +182,10 @@ test('secrets never reach the daemon log; SIGTERM drains and exits 0', async () 
   const exited = new Promise<number | null>((r) => daemon.on('exit', (code) => r(code)));
   daemon.kill('SIGTERM');
   assert.equal(await exited, 0);
+  // the request lines are there (written in batches, the last ones at shutdown)…
+  const requestLines = output.split('\n').filter((l) => l.includes('"msg":"request"'));
+  assert.ok(requestLines.length >= 4, `request lines on stdout: ${requestLines.length}`);
+  assert.equal((JSON.parse(requestLines[0]) as { level: string }).level, 'info');
+  // …and no secret is anywhere in the output
   assert.doesNotMatch(output, /sk-ant-secret-2222|sk-proj-openai-secret-1111|sk-proxy-123/);
 });

@@ -557,6 +557,29 @@ function ensureBuilt(o: Options): void {
   }
 }
 
+/** The table of a latency or TTFT probe phase. */
+function probeTable(out: string[], title: string, probes: ProbeResult[], cpuLabel: string, timing: boolean): void {
+  if (probes.length === 0) return;
+  out.push(title);
+  out.push(
+    table(
+      ['via', 'pairs', 'direct p50', 'via p50', 'added p50', 'added p99', 'paired median', ...(timing ? ['Server-Timing p50'] : []), cpuLabel],
+      probes.map((p) => [
+        p.label,
+        p.pairs,
+        fmt(p.directP50, 3),
+        fmt(p.viaP50, 3),
+        signed(p.addedP50, 3),
+        signed(p.addedP99, 3),
+        signed(p.addedPairedMedian, 3),
+        ...(timing ? [p.serverTimingP50 === undefined ? '' : fmt(p.serverTimingP50, 3)] : []),
+        fmt(p.viaCpuMsPerReq, 3),
+      ]),
+    ),
+  );
+  out.push('');
+}
+
 function machine() {
   const c = cpus();
   let commit = 'unknown';
@@ -741,47 +764,20 @@ function render(r: Results): string {
     );
     out.push('');
   }
-  const lat = r.probes.filter((p) => p.kind === 'latency');
-  if (lat.length) {
-    out.push('Concurrency 1, non-streaming: added latency vs calling the mock directly (interleaved pairs)');
-    out.push(
-      table(
-        ['via', 'pairs', 'direct p50', 'via p50', 'added p50', 'added p99', 'paired median', 'Server-Timing p50', 'CPU ms/req'],
-        lat.map((p) => [
-          p.label,
-          p.pairs,
-          fmt(p.directP50, 3),
-          fmt(p.viaP50, 3),
-          signed(p.addedP50, 3),
-          signed(p.addedP99, 3),
-          signed(p.addedPairedMedian, 3),
-          p.serverTimingP50 === undefined ? '' : fmt(p.serverTimingP50, 3),
-          fmt(p.viaCpuMsPerReq, 3),
-        ]),
-      ),
-    );
-    out.push('');
-  }
-  const ttft = r.probes.filter((p) => p.kind === 'ttft');
-  if (ttft.length) {
-    out.push('Concurrency 1, streaming (first chunk 1 ms after the headers): time to first token');
-    out.push(
-      table(
-        ['via', 'pairs', 'direct p50', 'via p50', 'added p50', 'added p99', 'paired median', 'CPU ms/stream'],
-        ttft.map((p) => [
-          p.label,
-          p.pairs,
-          fmt(p.directP50, 3),
-          fmt(p.viaP50, 3),
-          signed(p.addedP50, 3),
-          signed(p.addedP99, 3),
-          signed(p.addedPairedMedian, 3),
-          fmt(p.viaCpuMsPerReq, 3),
-        ]),
-      ),
-    );
-    out.push('');
-  }
+  probeTable(
+    out,
+    'Concurrency 1, non-streaming: added latency vs calling the mock directly (interleaved pairs)',
+    r.probes.filter((p) => p.kind === 'latency'),
+    'CPU ms/req',
+    true,
+  );
+  probeTable(
+    out,
+    'Concurrency 1, streaming (first chunk 1 ms after the headers): time to first token',
+    r.probes.filter((p) => p.kind === 'ttft'),
+    'CPU ms/stream',
+    false,
+  );
   if (r.slow.length) {
     out.push('Concurrent slow streams (20 chunks, one every 50 ms)');
     out.push(

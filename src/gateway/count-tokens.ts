@@ -110,13 +110,9 @@ async function forward(gw: GatewayShared, info: RequestInfo, format: FormatId, b
   }
   const url = buildUpstreamUrl(ds.format_urls?.[format] ?? ds.base_url, path);
   const timeouts = timeoutsOf(ds);
-  // the client leaving ends the downstream call too, and so does the first-byte timeout
+  // the client leaving ends the downstream call too (the timeouts are the client's, as for generation)
   const cancel = new Cancellation();
   info.res.once('close', () => cancel.cancel(Object.assign(new Error('client disconnected'), { name: 'AbortError' })));
-  const timer = setTimeout(
-    () => cancel.cancel(Object.assign(new Error('no answer within the first-byte timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' })),
-    timeouts.first_byte_ms,
-  );
   const started = performance.now();
   try {
     const up = await gw.upstream.send(ds, {
@@ -144,7 +140,5 @@ async function forward(gw: GatewayShared, info: RequestInfo, format: FormatId, b
   } catch (e) {
     if (e instanceof HandledError || e instanceof GatewayError) throw e;
     throw gw.fail(info, format, upstreamFailure(ds, e));
-  } finally {
-    clearTimeout(timer);
   }
 }

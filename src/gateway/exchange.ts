@@ -409,7 +409,7 @@ export class Exchange {
     res.writeHead(200, this.responseHeaders(this.clientStreamType(), { 'cache-control': 'no-cache', 'x-accel-buffering': 'no' }));
     res.flushHeaders();
     this.info.entry.status = 200;
-    this.gw.ctx.observer.started?.({ ...this.info.entry, state: 'started' });
+    this.gw.ctx.observer.started?.(this.info.entry);
   }
 
   /** Same format, no body plugin: bytes are piped; only usage-bearing events are parsed. */

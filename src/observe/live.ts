@@ -27,10 +27,12 @@ export interface LiveOptions {
 /** One event for the live log: a finished entry, or the start of a streamed response. */
 export interface LiveEvent {
   kind: 'entry' | 'started';
+  /** A copy marked `state: 'started'` for a start; the finished entry otherwise. */
   entry: LogEntry;
-  /** Cursor of a finished entry (sent as the SSE id, so a reconnecting browser can resume). */
-  seq?: number;
-  /** The finished entry's log record; its `json`, when set, is the entry already serialized. */
+  /**
+   * A finished entry's log record: its seq is sent as the SSE id (so a reconnecting browser
+   * can resume) and its `json`, when set, is the entry already serialized.
+   */
   record?: LogRecord;
 }
 
@@ -73,7 +75,7 @@ export class LiveHub {
     });
     const viewer: Viewer = { res, filter, filterKey: JSON.stringify([filter.model, filter.downstream, filter.status?.min, filter.status?.max]) };
     let text = 'retry: 3000\n: connected\n\n';
-    for (const rec of replay) text += frame({ kind: 'entry', entry: rec.entry, seq: rec.seq }, JSON.stringify(rec.entry));
+    for (const rec of replay) text += frame({ kind: 'entry', entry: rec.entry, record: rec });
     res.write(text);
     res.socket?.setNoDelay(true);
     this.viewers.add(viewer);
@@ -86,8 +88,7 @@ export class LiveHub {
   broadcast(events: readonly LiveEvent[]): void {
     if (this.viewers.size === 0 || events.length === 0) return;
     for (const ev of events) {
-      const json = ev.kind === 'started' ? JSON.stringify({ ...ev.entry, state: 'started' }) : (ev.record?.json ?? JSON.stringify(ev.entry));
-      this.outbox.push(frame(ev, json));
+      this.outbox.push(frame(ev));
       this.outboxEntries.push(ev.entry);
     }
     this.sendTimer ??= setTimeout(() => this.sendQueued(), this.opts.sendIntervalMs);
@@ -163,6 +164,7 @@ export class LiveHub {
 }
 
 /** JSON cannot contain a raw newline, so client-supplied text cannot break the SSE framing. */
-function frame(ev: LiveEvent, json: string): string {
-  return ev.kind === 'entry' && ev.seq !== undefined ? `id: ${ev.seq}\nevent: entry\ndata: ${json}\n\n` : `event: ${ev.kind}\ndata: ${json}\n\n`;
+function frame(ev: LiveEvent): string {
+  const json = ev.record?.json ?? JSON.stringify(ev.entry);
+  return ev.record ? `id: ${ev.record.seq}\nevent: ${ev.kind}\ndata: ${json}\n\n` : `event: ${ev.kind}\ndata: ${json}\n\n`;
 }

@@ -19,8 +19,6 @@ interface Series {
   requests: number;
   duration: HistogramCounts;
   ttfb: HistogramCounts;
-  /** Per TOKEN_KINDS index; `kind`, `downstream`, `model` labels. */
-  tokens: (LabelledValue | undefined)[];
 }
 
 interface LabelledValue {
@@ -168,16 +166,9 @@ export class GatewayMetrics {
     if (e.ttfb_ms !== null) observe(s.ttfb, e.ttfb_ms / 1000);
     for (let i = 0; i < TOKEN_KINDS.length; i++) {
       const n = e.usage[TOKEN_KINDS[i]];
-      if (n > 0) (s.tokens[i] ??= this.tokenCount(i, downstream, model)).value += n;
+      if (n > 0) counterIn(this.tokenCounts, `${i}\u0000${downstream}\u0000${model}`, () => ({ kind: TOKEN_LABELS[i], downstream, model })).value += n;
     }
-    if (e.status >= 400 || e.error !== null || e.attempts.length > 1) {
-      for (const [ds, kind] of upstreamFailures(e)) {
-        const key = `${ds}\u0000${kind}`;
-        let c = this.upstreamErrors.get(key);
-        if (!c) this.upstreamErrors.set(key, (c = { labels: { downstream: ds, kind }, value: 0 }));
-        c.value++;
-      }
-    }
+    for (const [ds, kind] of upstreamFailures(e)) counterIn(this.upstreamErrors, `${ds}\u0000${kind}`, () => ({ downstream: ds, kind })).value++;
   }
 
   private seriesOf(clientFormat: string, downstream: string, model: string, status: number): Series {
@@ -189,25 +180,10 @@ export class GatewayMetrics {
         requests: 0,
         duration: emptyHistogram(),
         ttfb: emptyHistogram(),
-        tokens: [],
       };
       this.series.set(key, s);
     }
     return s;
-  }
-
-  /**
-   * The token counter of (kind, downstream, model): several series (one per client format
-   * and status) share it, so it is counted once per request whichever series holds it.
-   */
-  private tokenCount(kind: number, downstream: string, model: string): LabelledValue {
-    const key = `${kind}\u0000${downstream}\u0000${model}`;
-    let t = this.tokenCounts.get(key);
-    if (!t) {
-      t = { labels: { kind: TOKEN_LABELS[kind], downstream, model }, value: 0 };
-      this.tokenCounts.set(key, t);
-    }
-    return t;
   }
 
   storeWriteFailed(): void {
@@ -284,6 +260,13 @@ export function attemptFailureKind(a: Attempt): string | undefined {
   if (/could not (reach|connect)/i.test(msg)) return 'connect';
   if (s >= 500) return 'server';
   return 'client';
+}
+
+/** The counter at `key` in `map`, created at zero with `labels()` the first time. */
+function counterIn(map: Map<string, LabelledValue>, key: string, labels: () => Record<string, string>): LabelledValue {
+  let c = map.get(key);
+  if (!c) map.set(key, (c = { labels: labels(), value: 0 }));
+  return c;
 }
 
 function emptyHistogram(): HistogramCounts {

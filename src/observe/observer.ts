@@ -64,8 +64,8 @@ const ERROR_LOG_INTERVAL_MS = 30_000;
 /**
  * The gateway's RequestObserver. `finished()` only appends to memory and schedules work:
  * metrics, health, stdout logging and SSE fan-out run once per event-loop turn for all the
- * entries that arrived in it, and SQLite writes (log, captures, stats) go in one transaction
- * per flush interval.
+ * entries that arrived in it; the log and stats go to SQLite in one transaction per flush
+ * (interval or batch size), captures with the retention run.
  */
 export class Observer implements RequestObserver {
   readonly ring: LogRing;
@@ -116,7 +116,7 @@ export class Observer implements RequestObserver {
     this.ring.push(rec);
     this.pending.push(rec);
     if (payloads) this.keepCapture({ seq: rec.seq, id: entry.id, payloads });
-    this.queue({ kind: 'entry', entry, seq: rec.seq, record: rec });
+    this.queue({ kind: 'entry', entry, record: rec });
     if (this.pending.length >= this.opts.flushBatchSize && !this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());

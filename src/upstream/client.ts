@@ -88,29 +88,6 @@ export class UpstreamClient {
     });
   }
 
-  /** GET helper for model discovery (bounded by the given timeout). */
-  async get(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string }> {
-    const cancel = new Cancellation();
-    const timer = setTimeout(() => cancel.cancel(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'UND_ERR_HEADERS_TIMEOUT' })), timeoutMs);
-    try {
-      const res = await this.call(
-        Math.min(timeoutMs, DEFAULT_TIMEOUTS.connect_ms),
-        {
-          origin: url.origin,
-          path: url.pathname + url.search,
-          method: 'GET',
-          headers: { ...headers, 'accept-encoding': 'identity' },
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        },
-        cancel,
-      );
-      return { status: res.statusCode, text: await res.body.text() };
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   async close(): Promise<void> {
     await Promise.allSettled([...this.dispatchers.values()].map((d) => d.close()));
     this.dispatchers.clear();

@@ -25,7 +25,7 @@
  *                      (its bin/ and dist/), alternating with this one: an A/B of a change
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ import { cpuMs, ForeignLoad, peakRssMb, resetPeakRss, RssSampler } from './lib/p
 import { freePort, launch, sleep, stop, waitReady } from './lib/processes.js';
 import { fmt, pctText, signed, table } from './lib/report.js';
 import { evaluateTargets } from './lib/targets.js';
+import { isFresh } from './lib/build.js';
 import type { ColdResult, GwVariant, LoadResult, LoadSample, ProbeResult, Results, SlowResult, Via } from './lib/types.js';
 import { clientRequest, REPLY_TEXT, SHORT, streamEndMarker, FIRST_TOKEN, type ClientRequest, type Wire } from './lib/wire.js';
 import { Agent } from 'node:http';
@@ -532,22 +533,12 @@ function matchesOnly(c: LoadCase, o: Options): boolean {
   return o.only.length === 0 || o.only.some((s) => c.id.includes(s));
 }
 
-function newestMtime(dir: string): number {
-  let max = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    max = Math.max(max, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
-  }
-  return max;
-}
-
 function ensureBuilt(o: Options): void {
   if (o.runtime === 'src') return;
   // bin/tresor.js runs the one-file bundle that `npm run build:server` makes after tsc
   const entry = join(root, 'dist/bundle/tresor.mjs');
   if (!o.build && existsSync(entry)) return;
-  if (existsSync(entry) && statSync(entry).mtimeMs >= newestMtime(join(root, 'src'))) return;
+  if (isFresh(entry, join(root, 'src'))) return;
   log('building dist/ (npm run build:server: tsc, then the bundle)…');
   const r = spawnSync('npm', ['run', 'build:server'], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) {

@@ -3,11 +3,12 @@
  * /proc, stopped by its own pid) and small number helpers. Loopback only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isFresh } from './lib/build.js';
+import { freePort, sleep } from './lib/processes.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -22,31 +23,10 @@ export interface DaemonChild {
 
 /** dist/ is usable when it exists and is newer than every source file. */
 export function distIsFresh(): boolean {
-  const main = join(ROOT, 'dist/cli/main.js');
-  if (!existsSync(main)) return false;
-  const built = statSync(main).mtimeMs;
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce(
-      (m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs),
-      0,
-    );
-  return newest(join(ROOT, 'src')) < built;
+  return isFresh(join(ROOT, 'dist/cli/main.js'), join(ROOT, 'src'));
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
+export { sleep };
 
 /**
  * `tresor run` in a child process with `config` (JSON is valid YAML). Its log goes to

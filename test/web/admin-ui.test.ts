@@ -9,11 +9,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import YAML from 'yaml';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { startMockProvider, type MockProvider } from '../mocks/server.js';
-import { closeDialogs, ensureWebBuilt, eventually, launchBrowser, newContext, watchPage } from './harness.js';
+import { closeAll, closeDialogs, ensureWebBuilt, eventually, launchBrowser, watchedPage } from './harness.js';
 
 /** A provider that only lists models (GET /v1/models), for "fetch models from provider". */
 async function startModelLister(ids: string[]): Promise<{ url: string; close: () => Promise<void>; server: Server }> {
@@ -35,7 +35,6 @@ describe('web UI without an admin password', () => {
   let lister: Awaited<ReturnType<typeof startModelLister>>;
   let d: TestDaemon;
   let browser: Browser;
-  let ctx: BrowserContext;
   let page: Page;
   const problems: string[] = [];
   const yaml = () => YAML.parse(readFileSync(d.configPath, 'utf8'));
@@ -66,22 +65,14 @@ describe('web UI without an admin password', () => {
       ],
       rules: [{ id: 'only-beta', match_downstreams: ['beta'], pipeline_config: [{ plugin_id: 'remove_thinking' }] }],
     });
-    ctx = await newContext(browser);
-    page = await ctx.newPage();
-    watchPage(page, problems);
+    page = await watchedPage(browser, problems);
   });
 
   beforeEach(async () => {
     if (page) await closeDialogs(page);
   });
 
-  after(async () => {
-    await ctx?.close();
-    await browser?.close();
-    await d?.close();
-    await alpha?.close();
-    await lister?.close();
-  });
+  after(() => closeAll(browser, d, alpha, lister));
 
   it('opens without a login, with no logout button, and marks regex groups', async () => {
     await page.goto(d.url + '/');
@@ -299,14 +290,10 @@ describe('web UI with an admin password: logout and an expired session', () => {
     browser = await launchBrowser();
     await ensureWebBuilt();
     d = await startTestDaemon({ admin_password: 'zero-pw' });
-    page = await (await newContext(browser)).newPage();
-    watchPage(page, problems);
+    page = await watchedPage(browser, problems);
   });
 
-  after(async () => {
-    await browser?.close();
-    await d?.close();
-  });
+  after(() => closeAll(browser, d));
 
   it('changing the password in Settings keeps this browser logged in', async () => {
     await page.goto(d.url + '/settings');

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import YAML from 'yaml';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { startMockProvider, type MockProvider } from '../mocks/server.js';
-import { closeDialogs, ensureWebBuilt, eventually, launchBrowser, newContext, watchPage } from './harness.js';
+import { closeAll, closeDialogs, ensureWebBuilt, eventually, launchBrowser, watchedPage } from './harness.js';
 
 const PASSWORD = 'e2e-admin-pw';
 const BETA_KEY = 'sk-beta-secret-98765';
@@ -33,7 +33,6 @@ describe('web UI end to end (real daemon, mock providers, headless Chromium)', (
   let beta: MockProvider;
   let d: TestDaemon;
   let browser: Browser;
-  let ctx: BrowserContext;
   let page: Page;
   let client: OpenAI;
   const problems: string[] = [];
@@ -56,22 +55,14 @@ describe('web UI end to end (real daemon, mock providers, headless Chromium)', (
       aliases: [{ input_model_id: 'claude-3', options: [{ id: 'claude3-alpha', downstream_id: 'alpha', output_model_id: 'alpha-large', is_active: true }] }],
     });
     client = new OpenAI({ apiKey: 'unused', baseURL: `${d.url}/v1`, maxRetries: 0 });
-    ctx = await newContext(browser);
-    page = await ctx.newPage();
-    watchPage(page, problems);
+    page = await watchedPage(browser, problems);
   });
 
   beforeEach(async () => {
     if (page) await closeDialogs(page);
   });
 
-  after(async () => {
-    await ctx?.close();
-    await browser?.close();
-    await d?.close();
-    await alpha?.close();
-    await beta?.close();
-  });
+  after(() => closeAll(browser, d, alpha, beta));
 
   it('logs in (a wrong password shows the server message)', async () => {
     await page.goto(d.url + '/');
@@ -268,7 +259,7 @@ describe('web UI end to end (real daemon, mock providers, headless Chromium)', (
     assert.match(await toClient.locator('.stream-view pre').first().innerText(), /^Hello from beta\.$/);
     await toClient.getByRole('button', { name: 'Raw' }).click();
     assert.match(await toClient.innerText(), /data: \[DONE\]/);
-    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: d.url });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: d.url });
     await dialog.getByRole('button', { name: 'Copy as curl' }).click();
     await dialog.getByText('Copied to the clipboard.').waitFor();
     const clip = await page.evaluate(() => navigator.clipboard.readText());

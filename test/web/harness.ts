@@ -65,6 +65,18 @@ export async function newContext(browser: Browser, opts: { colorScheme?: 'light'
   return ctx;
 }
 
+/** A page in a new context (see newContext) whose errors and CSP violations go to `problems`. */
+export async function watchedPage(browser: Browser, problems: string[], opts?: Parameters<typeof newContext>[1]): Promise<Page> {
+  const page = await (await newContext(browser, opts)).newPage();
+  watchPage(page, problems);
+  return page;
+}
+
+/** Close what a suite opened, in order; what a failed `before` never opened is skipped. */
+export async function closeAll(...things: ({ close(): Promise<unknown> } | undefined)[]): Promise<void> {
+  for (const t of things) await t?.close();
+}
+
 /** Close a dialog a failed earlier step left open, so the next step starts from the page. */
 export async function closeDialogs(page: Page): Promise<void> {
   for (let i = 0; i < 3 && (await page.locator('dialog[open]').count()) > 0; i++) await page.keyboard.press('Escape');

@@ -5,16 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { startMockProvider, type MockProvider } from '../mocks/server.js';
-import { closeDialogs, ensureWebBuilt, eventually, launchBrowser, newContext, watchPage } from './harness.js';
+import { closeAll, closeDialogs, ensureWebBuilt, eventually, launchBrowser, watchedPage } from './harness.js';
 
 describe('web UI traffic: playground, live log, dashboard', () => {
   let alpha: MockProvider;
   let d: TestDaemon;
   let browser: Browser;
-  let ctx: BrowserContext;
   let page: Page;
   const problems: string[] = [];
 
@@ -29,21 +28,14 @@ describe('web UI traffic: playground, live log, dashboard', () => {
       downstreams: [{ id: 'alpha', api_formats: ['openai'], base_url: alpha.url, api_key: 'sk-alpha-0000', output_model_ids: ['alpha-large'] }],
       aliases: [{ input_model_id: 'gpt-4o', options: [{ id: 'o-alpha', downstream_id: 'alpha', output_model_id: 'alpha-large', is_active: true }] }],
     });
-    ctx = await newContext(browser);
-    page = await ctx.newPage();
-    watchPage(page, problems);
+    page = await watchedPage(browser, problems);
   });
 
   beforeEach(async () => {
     if (page) await closeDialogs(page);
   });
 
-  after(async () => {
-    await ctx?.close();
-    await browser?.close();
-    await d?.close();
-    await alpha?.close();
-  });
+  after(() => closeAll(browser, d, alpha));
 
   for (const format of ['openai', 'openai_responses', 'anthropic', 'gemini'] as const) {
     it(`playground (${format} client): answer, and the request actually sent downstream`, async () => {

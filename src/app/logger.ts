@@ -81,21 +81,18 @@ export function prettyLine(rec: Record<string, unknown>): string {
   const clock = msg === 'request' ? new Date().toISOString().slice(11, 23) : typeof time === 'string' ? time.slice(11, 23) : '';
   const colour = LEVEL_COLOURS[lvl] ?? '';
   let head = `${clock} ${colour}${LEVEL_TAGS[lvl] ?? lvl.toUpperCase()}${colour ? '\x1b[0m' : ''} ${text(msg ?? '')}`;
+  let fields: Record<string, unknown> = rest;
   if (msg === 'request') {
-    const r = rest as Record<string, unknown>;
+    // the request log entry: its gist in the head, a few more fields after it
+    const r = rest;
     const usage = (r.usage ?? {}) as Record<string, unknown>;
     head += ` ${text(r.path)} ${text(r.status)} ${text(r.model)} → ${text(r.downstream_id)}${r.stream ? ' (stream)' : ''} ${text(r.duration_ms)} ms`;
-    const brief: Record<string, unknown> = { in: usage.input_tokens, out: usage.output_tokens, id: r.id, client: r.client_addr };
-    if (r.error !== null && r.error !== undefined) brief.error = r.error;
-    return `${head}  ${Object.entries(brief)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k}=${text(v)}`)
-      .join(' ')}`;
+    fields = { in: usage.input_tokens, out: usage.output_tokens, id: r.id, client: r.client_addr, error: r.error };
   }
-  const fields = Object.entries(rest)
+  const pairs = Object.entries(fields)
     .filter(([, v]) => v !== null && v !== undefined)
     .map(([k, v]) => `${k}=${text(v)}`);
-  return fields.length ? `${head}  ${fields.join(' ')}` : head;
+  return pairs.length ? `${head}  ${pairs.join(' ')}` : head;
 }
 
 /** A value for a pretty line: plain when it is a simple string, else JSON (so no control character or newline gets through raw). */

@@ -36,7 +36,7 @@ import { cpuMs, ForeignLoad, peakRssMb, resetPeakRss, RssSampler } from './lib/p
 import { freePort, launch, sleep, stop, waitReady } from './lib/processes.js';
 import { fmt, pctText, signed, table } from './lib/report.js';
 import { evaluateTargets } from './lib/targets.js';
-import { isFresh } from './lib/build.js';
+import { isFresh } from '../scripts/freshness.mjs';
 import type { ColdResult, GwVariant, LoadResult, LoadSample, ProbeResult, Results, SlowResult, Via } from './lib/types.js';
 import { clientRequest, REPLY_TEXT, SHORT, streamEndMarker, FIRST_TOKEN, type ClientRequest, type Wire } from './lib/wire.js';
 import { Agent } from 'node:http';
@@ -538,7 +538,7 @@ function ensureBuilt(o: Options): void {
   // bin/tresor.js runs the one-file bundle that `npm run build:server` makes after tsc
   const entry = join(root, 'dist/bundle/tresor.mjs');
   if (!o.build && existsSync(entry)) return;
-  if (isFresh(entry, join(root, 'src'))) return;
+  if (isFresh(entry, [join(root, 'src')])) return;
   log('building dist/ (npm run build:server: tsc, then the bundle)…');
   const r = spawnSync('npm', ['run', 'build:server'], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) {

@@ -7,7 +7,7 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isFresh } from './lib/build.js';
+import { isFresh } from '../scripts/freshness.mjs';
 import { freePort, sleep } from './lib/processes.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,7 +23,7 @@ export interface DaemonChild {
 
 /** dist/ is usable when it exists and is newer than every source file. */
 export function distIsFresh(): boolean {
-  return isFresh(join(ROOT, 'dist/cli/main.js'), join(ROOT, 'src'));
+  return isFresh(join(ROOT, 'dist/cli/main.js'), [join(ROOT, 'src')]);
 }
 
 export { sleep };

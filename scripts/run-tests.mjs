@@ -2,9 +2,10 @@
 // Runs every *.test.ts under test/ and src/ with Node's own test runner (TypeScript via tsx).
 // Usage: npm test [-- <substring filter>...]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isFresh } from './freshness.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -19,23 +20,15 @@ function walk(dir, out) {
   return out;
 }
 
-/** Newest mtime of any file under dir (0 when missing). */
-function newest(dir) {
-  if (!existsSync(dir)) return 0;
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    t = Math.max(t, st.isDirectory() ? newest(p) : st.mtimeMs);
-  }
-  return t;
-}
-
 // End-to-end tests run the real `tresor` binary (dist/) and the built UI (web/dist/):
 // rebuild whichever is older than its sources, so tests never run stale code.
 function rebuildIfStale(label, srcDirs, output, cmd) {
-  const out = existsSync(output) ? statSync(output).mtimeMs : 0;
-  if (srcDirs.some((d) => newest(join(root, d)) > out)) {
+  if (
+    !isFresh(
+      output,
+      srcDirs.map((d) => join(root, d)),
+    )
+  ) {
     console.log(`# ${label} is older than its sources: rebuilding`);
     const r = spawnSync('npm', ['run', cmd], { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);

@@ -124,17 +124,14 @@ export class LogStore {
 
   get(id: string): LogRecord | undefined {
     const needle = `"id":${JSON.stringify(id)}`;
+    // a time-ordered id narrows the search to the chunks of its time; any other id reads them all
     const t = requestIdTime(id);
-    const rows =
-      t === undefined
-        ? this.db
-            .prepare<[string], ChunkRow>('SELECT first_seq, entries FROM request_log_chunks WHERE instr(entries, ?) > 0 ORDER BY first_seq DESC')
-            .all(needle)
-        : this.db
-            .prepare<[number, number, string], ChunkRow>(
-              'SELECT first_seq, entries FROM request_log_chunks WHERE min_ms <= ? AND max_ms >= ? AND instr(entries, ?) > 0 ORDER BY first_seq DESC',
-            )
-            .all(t + ID_TIME_SLACK_MS, t - ID_TIME_SLACK_MS, needle);
+    const [from, to] = t === undefined ? [Number.MAX_SAFE_INTEGER, 0] : [t + ID_TIME_SLACK_MS, t - ID_TIME_SLACK_MS];
+    const rows = this.db
+      .prepare<[number, number, string], ChunkRow>(
+        'SELECT first_seq, entries FROM request_log_chunks WHERE min_ms <= ? AND max_ms >= ? AND instr(entries, ?) > 0 ORDER BY first_seq DESC',
+      )
+      .all(from, to, needle);
     for (const row of rows) {
       const hit = parseChunk(row.entries).find((r) => r.entry.id === id);
       if (hit) return hit;

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -34,4 +35,13 @@ export async function startTestDaemon(config: Record<string, unknown> | string, 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A loopback port that was free a moment ago (for a daemon started as a child process). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
 }

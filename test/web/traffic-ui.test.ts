@@ -8,6 +8,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { startMockProvider, type MockProvider } from '../mocks/server.js';
+import { makeEntry } from '../observe/harness.js';
+import type { Observability } from '../../src/observe/index.js';
 import { closeAll, closeDialogs, ensureWebBuilt, eventually, launchBrowser, watchedPage } from './harness.js';
 
 describe('web UI traffic: playground, live log, dashboard', () => {
@@ -98,6 +100,19 @@ describe('web UI traffic: playground, live log, dashboard', () => {
     await page.getByLabel('Status').selectOption('');
     await page.getByLabel('Search').fill('zzz-nothing-matches');
     await page.getByText('No request matches these filters.').waitFor();
+  });
+
+  it('the live log counts what a busy moment left out of the live stream', async () => {
+    await page.goto(d.url + '/logs');
+    await page.locator('.live-dot.live').waitFor();
+    // far more entries at once than one send carries (500 events for all viewers together)
+    const obs = d.daemon.ctx.services.observability as Observability;
+    for (let i = 0; i < 700; i++) obs.observer.finished(makeEntry({ id: `burst-${i}`, model: 'burst-model' }));
+    const note = page.getByText(/not shown live$/);
+    await note.waitFor();
+    assert.match(await note.innerText(), /^\d+ not shown live$/);
+    assert.ok(Number((await note.innerText()).split(' ')[0]) >= 200, await note.innerText());
+    await page.locator('tr.log-row[data-log-id="burst-699"]').waitFor(); // the newest one is in the table
   });
 
   it('the dashboard charts requests, tokens and errors with uPlot, and breaks them down', async () => {

@@ -1,2 +1,2 @@
-export function newestMtime(dir: string): number;
-export function isFresh(output: string, srcDirs: readonly string[]): boolean;
+export function newestMtime(path: string): number;
+export function isFresh(output: string, sources: readonly string[]): boolean;

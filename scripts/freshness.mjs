@@ -3,21 +3,19 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Newest modification time of any file under `dir` (0 when it is missing). */
-export function newestMtime(dir) {
-  if (!existsSync(dir)) return 0;
+/** Newest modification time of `path` (a file) or of any file under it (0 when it is missing). */
+export function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
   let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    t = Math.max(t, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
-  }
+  for (const name of readdirSync(path)) t = Math.max(t, newestMtime(join(path, name)));
   return t;
 }
 
-/** Whether `output` exists and is at least as new as every file under each of `srcDirs`. */
-export function isFresh(output, srcDirs) {
+/** Whether `output` exists and is at least as new as each of `sources` (files or folders). */
+export function isFresh(output, sources) {
   if (!existsSync(output)) return false;
   const built = statSync(output).mtimeMs;
-  return srcDirs.every((d) => newestMtime(d) <= built);
+  return sources.every((d) => newestMtime(d) <= built);
 }

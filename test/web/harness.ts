@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isFresh } from '../../scripts/freshness.mjs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Shared set-up of the web UI's browser tests: a built UI, a real Chromium, error capture. */
@@ -31,19 +32,10 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
 }
 
-function newestMtime(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let max = 0;
-  for (const name of readdirSync(path)) max = Math.max(max, newestMtime(join(path, name)));
-  return max;
-}
-
 /** Build web/dist when it is missing or older than its sources (the daemon serves it). */
 export async function ensureWebBuilt(): Promise<void> {
   const index = join(WEB, 'dist', 'index.html');
-  const sources = Math.max(newestMtime(join(WEB, 'src')), newestMtime(join(WEB, 'index.html')), newestMtime(join(WEB, 'vite.config.ts')));
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  if (isFresh(index, [join(WEB, 'src'), join(WEB, 'index.html'), join(WEB, 'vite.config.ts')])) return;
   const { build } = await import('vite');
   await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
   if (!existsSync(index)) throw new Error('vite build produced no web/dist/index.html');

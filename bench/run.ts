@@ -15,7 +15,7 @@
  *   --duration=S       seconds per load run (default 5; quick 2)
  *   --only=TEXT        only the load cases whose id contains TEXT (comma-separated list)
  *   --runtime=src      run the daemon from src/ through tsx instead of dist/
- *   --profile          write a V8 CPU profile of the main daemon to bench/results/
+ *   --profile          write a V8 CPU profile of each daemon variant to bench/results/profile-STAMP/VARIANT/
  *   --skip=PHASES      skip phases: load,observe,latency,slow,cold (comma-separated)
  *   --node-flags=F,..  extra node flags for every daemon (e.g. --max-semi-space-size=4)
  *   --warmup=N         requests each load case gets before it is measured (default 10000; quick 2000)
@@ -632,7 +632,7 @@ async function main(): Promise<void> {
     const variants: Variant[] = o.skip.has('observe') ? ['on'] : ['on', 'capture', 'off'];
     if (o.compare) variants.push('base');
     for (const variant of variants) {
-      const nodeFlags = [...o.nodeFlags, ...(o.profile && variant === 'on' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+      const nodeFlags = [...o.nodeFlags, ...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, variant)}`] : [])];
       const tree = variant === 'base' ? o.compare : undefined;
       env.daemons.set(
         variant,

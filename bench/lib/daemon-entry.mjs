@@ -9,7 +9,8 @@ const [configPath, ...flags] = process.argv.slice(2);
 const fromSrc = flags.includes('--from-src');
 
 if (flags.includes('--observe-off')) {
-  const { startDaemon } = await import(fromSrc ? '../../src/app/daemon.ts' : '../../dist/app/daemon.js');
+  // dist/: the same one-file build `bin/tresor.js` runs, so "off" differs from "on" only in the observer
+  const { startDaemon } = await import(fromSrc ? '../../src/app/daemon.ts' : '../../dist/bundle/tresor.mjs');
   const daemon = await startDaemon({ configPath });
   daemon.ctx.observer = { finished() {} };
   const stop = () => daemon.close().then(() => process.exit(0));

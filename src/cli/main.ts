@@ -2,6 +2,10 @@ import { runDaemon } from './run.js';
 import { VERSION } from '../app/version.js';
 import { runCommandGroup, USAGE } from './commands.js';
 
+// For programs that embed the daemon (the benchmark's "observability off" variant) from the
+// one-file build, dist/bundle/tresor.mjs, which is made from this module.
+export { startDaemon } from '../app/daemon.js';
+
 /**
  * `tresor [--config FILE] <group> <command> [args] [--json]`. `--config` may stand anywhere.
  * Exit codes: 0 success, 1 failed operation, 2 usage error.

@@ -1,8 +1,15 @@
-import type { CapturedBody } from '../observe/types.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { CapturedBody, CapturedPayloads, PayloadSource } from '../observe/types.js';
 
-/** Accumulates a body up to `limit` bytes (by UTF-16 length, close enough for a cap). */
+/**
+ * A body as it passed through, kept by reference (the request's own Buffers and strings, no
+ * copy) up to `limit` bytes; it becomes text only when someone reads it. Capturing thus costs
+ * the request nothing but a few array pushes, and what it holds is mostly off the JS heap
+ * (Buffers), so keeping the newest captures does not slow the garbage collector down.
+ */
 export class BodyCapture {
-  private parts: string[] = [];
+  private parts: (string | Buffer)[] = [];
+  /** Bytes for Buffers, UTF-16 units for strings: close enough for a cap the store enforces exactly. */
   private size = 0;
   truncated = false;
 
@@ -10,27 +17,66 @@ export class BodyCapture {
 
   add(chunk: string | Buffer): void {
     if (this.truncated) return;
-    const s = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
     const room = this.limit - this.size;
-    if (s.length > room) {
-      this.parts.push(s.slice(0, room));
+    if (chunk.length > room) {
+      this.parts.push(typeof chunk === 'string' ? chunk.slice(0, room) : chunk.subarray(0, room));
       this.size = this.limit;
       this.truncated = true;
       return;
     }
-    this.parts.push(s);
-    this.size += s.length;
+    this.parts.push(chunk);
+    this.size += chunk.length;
   }
 
+  /** The text; Buffers are decoded together, so a character split between two chunks stays whole. */
   result(): CapturedBody {
-    return { body: this.parts.join(''), truncated: this.truncated };
+    const p = this.parts;
+    let body: string;
+    if (p.length === 1 && typeof p[0] === 'string') body = p[0];
+    else if (p.every((x) => typeof x === 'string')) body = p.join('');
+    else body = Buffer.concat(p.map((x) => (typeof x === 'string' ? Buffer.from(x) : x))).toString('utf8');
+    // a cut through a multi-byte character leaves a replacement character at the end
+    if (this.truncated && body.endsWith('\uFFFD')) body = body.slice(0, -1);
+    return { body, truncated: this.truncated };
   }
 }
 
-export function captureOf(text: string | Buffer, limit: number): CapturedBody {
-  const c = new BodyCapture(limit);
-  c.add(text);
-  return c.result();
+/**
+ * The payloads of one request while it runs: bodies by reference, headers and URL as the
+ * gateway had them. `payloads()` (the inspector, the store) makes the text and masks secrets.
+ */
+export class PayloadCapture implements PayloadSource {
+  downstreamRequest?: BodyCapture;
+  downstreamResponse?: BodyCapture;
+  clientResponse?: BodyCapture;
+  downstreamHeaders?: Record<string, string>;
+  downstreamUrl?: URL;
+  readonly clientRequest: BodyCapture;
+
+  constructor(
+    readonly limit: number,
+    clientRequest: Buffer,
+    private readonly clientHeaders: IncomingHttpHeaders,
+  ) {
+    this.clientRequest = this.body(clientRequest);
+  }
+
+  /** A new body capture holding `initial` (when given). */
+  body(initial?: string | Buffer): BodyCapture {
+    const c = new BodyCapture(this.limit);
+    if (initial !== undefined) c.add(initial);
+    return c;
+  }
+
+  payloads(): CapturedPayloads {
+    const out: CapturedPayloads = { client_request: this.clientRequest.result(), client_headers: maskHeaders(this.clientHeaders) };
+    if (this.downstreamRequest) out.downstream_request = this.downstreamRequest.result();
+    if (this.downstreamResponse) out.downstream_response = this.downstreamResponse.result();
+    if (this.clientResponse) out.client_response = this.clientResponse.result();
+    if (this.downstreamHeaders) out.downstream_headers = maskHeaders(this.downstreamHeaders);
+    if (this.downstreamUrl) out.downstream_url = this.downstreamUrl.toString();
+    return out;
+  }
 }
 
 const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'cookie', 'proxy-authorization', 'set-cookie']);

@@ -15,7 +15,6 @@ import type { Endpoint } from './detect.js';
 import type { GatewayShared, RequestInfo } from './gateway.js';
 import type { Pipeline } from './pipeline.js';
 import { downstreamFormatFor, type Resolution, type Target } from './routing.js';
-import { BodyCapture, captureOf, maskHeaders } from './capture.js';
 import { UsageTap } from './usage-tap.js';
 import { streamErrorFrame, WholeEvents } from './stream-frames.js';
 import { createGeminiStreamEncoder, geminiStreamContentType } from '../formats/gemini/index.js';
@@ -232,11 +231,11 @@ export class Exchange {
       if (e instanceof GatewayError) return { kind: 'failed', error: e, retryable: false };
       throw e;
     }
-    const cfg = this.gw.ctx.config.current;
-    if (this.info.payloads) {
-      this.info.payloads.downstream_request = captureOf(p.body, cfg.capture_max_bytes);
-      this.info.payloads.downstream_url = p.url.toString();
-      this.info.payloads.downstream_headers = maskHeaders(p.headers);
+    const cap = this.info.payloads;
+    if (cap) {
+      cap.downstreamRequest = cap.body(p.body);
+      cap.downstreamUrl = p.url;
+      cap.downstreamHeaders = p.headers;
     }
     const ring = this.gw.keys.for(p.ds);
     const timeouts = timeoutsOf(p.ds);
@@ -273,7 +272,7 @@ export class Exchange {
         }
         const err = this.downstreamError(p, status, text, up.headers);
         this.record(p, status, startedAt, err.message);
-        if (this.info.payloads) this.info.payloads.downstream_response = captureOf(text, cfg.capture_max_bytes);
+        if (cap) cap.downstreamResponse = cap.body(text);
         return { kind: 'failed', error: err, retryable: status === 429 || status >= 500 };
       }
       // recorded before answering, so the x-tresor-attempts header and the log entry include it
@@ -335,7 +334,8 @@ export class Exchange {
     const cfg = this.gw.ctx.config.current;
     const text = await up.body.text();
     const received = performance.now();
-    if (this.info.payloads) this.info.payloads.downstream_response = captureOf(text, cfg.capture_max_bytes);
+    const cap = this.info.payloads;
+    if (cap) cap.downstreamResponse = cap.body(text);
     let outText: string;
     let usage: Partial<Usage> | undefined;
     if (!p.useHub) {
@@ -365,7 +365,7 @@ export class Exchange {
     entry.status = 200;
     entry.ttfb_ms = Math.round(performance.now() - this.info.start);
     this.setUsage(usage);
-    if (this.info.payloads) this.info.payloads.client_response = captureOf(outText, cfg.capture_max_bytes);
+    if (cap) cap.clientResponse = cap.body(outText);
     this.finish();
     return { kind: 'done' };
   }
@@ -385,6 +385,8 @@ export class Exchange {
     if (!ctype.includes('event-stream') && ctype.includes('json')) {
       // The provider ignored `stream` and answered in one piece: replay it as events.
       const text = await up.body.text();
+      const cap = this.info.payloads;
+      if (cap) cap.downstreamResponse = cap.body(text);
       const res = this.decodeBuffered(p, text);
       return this.streamHub(p, undefined, responseToEvents(res), mayRetryEmpty);
     }
@@ -415,11 +417,10 @@ export class Exchange {
   /** Same format, no body plugin: bytes are piped; only usage-bearing events are parsed. */
   private async streamPassthrough(p: Prepared, up: UpstreamResponse): Promise<Outcome> {
     const { res } = this.info;
-    const cfg = this.gw.ctx.config.current;
     const tap = new UsageTap(p.dsFormat);
     const reader = new SseReader();
     const events = new WholeEvents();
-    const capUp = this.info.payloads ? new BodyCapture(cfg.capture_max_bytes) : undefined;
+    const capUp = this.info.payloads?.body();
     this.startStream();
     let failure: GatewayError | undefined;
     try {
@@ -449,9 +450,10 @@ export class Exchange {
     }
     res.end();
     this.setUsage(tap.usage);
-    if (this.info.payloads && capUp) {
-      this.info.payloads.downstream_response = capUp.result();
-      this.info.payloads.client_response = capUp.result();
+    if (this.info.payloads) {
+      // the client got what the downstream sent
+      this.info.payloads.downstreamResponse = capUp;
+      this.info.payloads.clientResponse = capUp;
     }
     this.finish();
     return { kind: 'done' };
@@ -468,8 +470,8 @@ export class Exchange {
     const encoder: StreamEncoder = this.geminiArray() ? createGeminiStreamEncoder(ctxOut, 'json-array') : this.clientModule.createStreamEncoder(ctxOut);
     const decoder = p.dsModule.createStreamDecoder({ reasoningStore: this.gw.ctx.reasoningStore });
     const steps = p.pipeline.steps;
-    const capUp = this.info.payloads ? new BodyCapture(cfg.capture_max_bytes) : undefined;
-    const capOut = this.info.payloads ? new BodyCapture(cfg.capture_max_bytes) : undefined;
+    const capUp = up ? this.info.payloads?.body() : undefined;
+    const capOut = this.info.payloads?.body();
     const holdForContent = cfg.retry_on_empty && mayRetryEmpty;
     let held: string[] | undefined = holdForContent ? [] : undefined;
     let sawContent = false;
@@ -487,7 +489,6 @@ export class Exchange {
     let out = '';
     const write = (text: string): void => {
       if (!text) return;
-      capOut?.add(text);
       if (held) {
         held.push(text);
         return;
@@ -497,8 +498,10 @@ export class Exchange {
     const flush = (): void => {
       if (out === '') return;
       if (this.info.entry.ttfb_ms === null) this.info.entry.ttfb_ms = Math.round(performance.now() - this.info.start);
-      const text = out;
+      // a captured stream is kept as the very bytes written (off the JS heap, see BodyCapture)
+      const text = capOut ? Buffer.from(out) : out;
       out = '';
+      capOut?.add(text);
       if (!res.write(text)) backlog = true;
     };
     const release = (): void => {
@@ -592,8 +595,8 @@ export class Exchange {
     res.end();
     this.setUsage(usage);
     if (this.info.payloads) {
-      if (capUp) this.info.payloads.downstream_response = capUp.result();
-      if (capOut) this.info.payloads.client_response = capOut.result();
+      if (capUp) this.info.payloads.downstreamResponse = capUp;
+      this.info.payloads.clientResponse = capOut;
     }
     this.finish();
     return { kind: 'done' };

@@ -7,14 +7,14 @@ import { formatModule } from '../formats/registry.js';
 import { GatewayError, badRequest } from '../util/errors.js';
 import { BodyTooLargeError, readBody } from '../util/body.js';
 import { nestsDeeperThan } from '../util/json-depth.js';
-import { zeroUsage, type CapturedPayloads, type LogEntry } from '../observe/types.js';
+import { zeroUsage, type LogEntry } from '../observe/types.js';
 import { UpstreamClient } from '../upstream/client.js';
 import { KeyRings } from '../upstream/keys.js';
 import { detectEndpoint, isGatewayPath, type Endpoint } from './detect.js';
 import { Routing } from './routing.js';
 import { PipelineBuilder } from './pipeline.js';
 import { isAllowedKey, presentedKey } from './proxy-auth.js';
-import { captureOf, maskHeaders } from './capture.js';
+import { PayloadCapture } from './capture.js';
 import { corsHeaders, handlePreflight } from './cors.js';
 import { listModels } from './models.js';
 import { countTokens } from './count-tokens.js';
@@ -41,7 +41,7 @@ export interface RequestInfo {
   readonly path: string;
   readonly query: string;
   readonly entry: LogEntry;
-  payloads?: CapturedPayloads;
+  payloads?: PayloadCapture;
   /** CORS headers to add to every response of this request. */
   extraHeaders: Record<string, string>;
 }
@@ -205,10 +205,7 @@ export class Gateway implements GatewayShared {
       throw this.fail(info, format, new GatewayError(400, 'invalid_request', 'could not read the request body'));
     }
     if (cfg.capture_payloads) {
-      info.payloads = {
-        client_request: captureOf(raw, cfg.capture_max_bytes),
-        client_headers: maskHeaders(req.headers),
-      };
+      info.payloads = new PayloadCapture(cfg.capture_max_bytes, raw, req.headers);
     }
     if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) throw this.fail(info, format, badRequest(`request body nests deeper than ${MAX_JSON_DEPTH} levels`));
     let body: unknown;

@@ -51,8 +51,8 @@ interface Viewer {
 export class LiveHub {
   private readonly viewers = new Set<Viewer>();
   private heartbeat: NodeJS.Timeout | undefined;
-  private outbox: string[] = [];
-  private outboxEntries: LogEntry[] = [];
+  /** Events waiting for the next send; each is framed (serialized) only if some viewer gets it. */
+  private outbox: LiveEvent[] = [];
   private sendTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -87,25 +87,21 @@ export class LiveHub {
   /** Queue events for every viewer whose filter matches; they go out at the next send tick. */
   broadcast(events: readonly LiveEvent[]): void {
     if (this.viewers.size === 0 || events.length === 0) return;
-    for (const ev of events) {
-      this.outbox.push(frame(ev));
-      this.outboxEntries.push(ev.entry);
-    }
+    for (const ev of events) this.outbox.push(ev);
     this.sendTimer ??= setTimeout(() => this.sendQueued(), this.opts.sendIntervalMs);
   }
 
   /** Write what is queued: the text for each distinct filter is built and encoded once. */
   private sendQueued(): void {
     this.sendTimer = undefined;
-    const frames = this.outbox;
-    const entries = this.outboxEntries;
+    const events = this.outbox;
     this.outbox = [];
-    this.outboxEntries = [];
+    const frames: (string | undefined)[] = new Array(events.length);
     const byFilter = new Map<string, Buffer | null>();
     for (const v of this.viewers) {
       let bytes = byFilter.get(v.filterKey);
       if (bytes === undefined) {
-        bytes = this.textFor(v.filter, frames, entries);
+        bytes = this.textFor(v.filter, events, frames);
         byFilter.set(v.filterKey, bytes);
       }
       if (bytes) this.send(v, bytes);
@@ -113,13 +109,18 @@ export class LiveHub {
   }
 
   /** The newest matching frames a viewer may get (see eventsPerSend), after a `skipped` event counting the others. */
-  private textFor(filter: LogFilter, frames: readonly string[], entries: readonly LogEntry[]): Buffer | null {
-    const picked: number[] = [];
-    for (let i = frames.length - 1; i >= 0; i--) if (matchesFilter(entries[i], filter)) picked.push(i);
-    if (picked.length === 0) return null;
+  private textFor(filter: LogFilter, events: readonly LiveEvent[], frames: (string | undefined)[]): Buffer | null {
     const max = Math.max(1, Math.floor(this.opts.eventsPerSend / this.viewers.size));
-    let text = picked.length > max ? `event: skipped\ndata: {"count":${picked.length - max}}\n\n` : '';
-    for (let k = Math.min(picked.length, max) - 1; k >= 0; k--) text += frames[picked[k]];
+    const picked: number[] = [];
+    let skipped = 0;
+    for (let i = events.length - 1; i >= 0; i--) {
+      if (!matchesFilter(events[i].entry, filter)) continue;
+      if (picked.length < max) picked.push(i);
+      else skipped++;
+    }
+    if (picked.length === 0) return null;
+    let text = skipped > 0 ? `event: skipped\ndata: {"count":${skipped}}\n\n` : '';
+    for (let k = picked.length - 1; k >= 0; k--) text += frames[picked[k]] ??= frame(events[picked[k]]);
     return Buffer.from(text);
   }
 

@@ -9,7 +9,7 @@ import type { DownstreamHealth } from './health.js';
 import type { LiveEvent, LiveHub } from './live.js';
 import type { GatewayMetrics } from './metrics.js';
 import { LogRing } from './ring.js';
-import type { CapturedBody, CapturedPayloads, LogEntry, RequestObserver } from './types.js';
+import { payloadsOf, type CapturedBody, type CapturedPayloads, type LogEntry, type PayloadSource, type RequestObserver } from './types.js';
 
 export interface ObserverOptions {
   /** Entries kept in memory for the live view and replay. */
@@ -53,6 +53,13 @@ export interface LogPage {
   next_before: number | null;
 }
 
+/** A recent capture, still as the gateway handed it over (see PayloadSource). */
+interface KeptCapture {
+  seq: number;
+  id: string;
+  source: CapturedPayloads | PayloadSource;
+}
+
 /** Request lines wait at most this long before they are written to stdout… */
 const LOG_WRITE_MS = 50;
 /** …or until this many characters wait. */
@@ -76,9 +83,9 @@ export class Observer implements RequestObserver {
    * written to SQLite (for the next start) when the retention runs and at close, not with each
    * flush: a capture is four bodies, and nearly all of them would be pruned before long.
    */
-  private readonly captures = new Map<string, PayloadRecord>();
+  private readonly captures = new Map<string, KeptCapture>();
   /** Captures not yet in SQLite (the newest capture_max_entries of them count). */
-  private unsavedCaptures: PayloadRecord[] = [];
+  private unsavedCaptures: KeptCapture[] = [];
   private queued: LiveEvent[] = [];
   private tickScheduled = false;
   private flushScheduled = false;
@@ -105,17 +112,19 @@ export class Observer implements RequestObserver {
 
   started(entry: LogEntry): void {
     if (this.closed) return;
-    // The gateway keeps filling this object in; send what it holds now.
-    this.queue({ kind: 'started', entry: { ...entry, usage: { ...entry.usage }, state: 'started' } });
+    // The gateway keeps filling this object in: viewers get a copy of what it holds now
+    // (without viewers only its id is used, by the metrics).
+    const snapshot = this.deps.live.count > 0 ? { ...entry, usage: { ...entry.usage }, state: 'started' as const } : entry;
+    this.queue({ kind: 'started', entry: snapshot });
   }
 
-  finished(entry: LogEntry, payloads?: CapturedPayloads): void {
+  finished(entry: LogEntry, payloads?: CapturedPayloads | PayloadSource): void {
     if (this.closed) return;
     if (entry.state !== undefined) delete entry.state;
     const rec: LogRecord = { seq: ++this.seq, entry };
     this.ring.push(rec);
     this.pending.push(rec);
-    if (payloads) this.keepCapture({ seq: rec.seq, id: entry.id, payloads });
+    if (payloads) this.keepCapture({ seq: rec.seq, id: entry.id, source: payloads });
     this.queue({ kind: 'entry', entry, record: rec });
     if (this.pending.length >= this.opts.flushBatchSize && !this.flushScheduled) {
       this.flushScheduled = true;
@@ -178,7 +187,8 @@ export class Observer implements RequestObserver {
   entry(id: string): { entry: LogEntry; payloads: EntryPayloads } | undefined {
     const rec = this.ring.get(id) ?? this.safely('read the request log', () => this.deps.log?.get(id));
     if (!rec) return undefined;
-    const captured = this.captures.get(id)?.payloads ?? this.safely('read captured payloads', () => this.deps.log?.payloads(id));
+    const kept = this.captures.get(id);
+    const captured = kept ? payloadsOf(kept.source) : this.safely('read captured payloads', () => this.deps.log?.payloads(id));
     return { entry: rec.entry, payloads: entryPayloads(captured, this.deps.config().capture_max_bytes) };
   }
 
@@ -255,7 +265,7 @@ export class Observer implements RequestObserver {
     this.logOut.write(text);
   }
 
-  private keepCapture(rec: PayloadRecord): void {
+  private keepCapture(rec: KeptCapture): void {
     const max = this.deps.config().capture_max_entries;
     this.captures.set(rec.id, rec);
     this.trimCaptures(max);
@@ -276,7 +286,9 @@ export class Observer implements RequestObserver {
     const { db, log } = this.deps;
     if (!db || !log || this.unsavedCaptures.length === 0) return;
     const cfg = this.deps.config();
-    const recs = this.unsavedCaptures.slice(-cfg.capture_max_entries).map((c) => ({ ...c, payloads: capPayloads(c.payloads, cfg.capture_max_bytes) }));
+    const recs: PayloadRecord[] = this.unsavedCaptures
+      .slice(-cfg.capture_max_entries)
+      .map((c) => ({ seq: c.seq, id: c.id, payloads: capPayloads(payloadsOf(c.source), cfg.capture_max_bytes) }));
     this.unsavedCaptures = [];
     this.safely('write captured payloads', () => {
       db.transaction(() => {

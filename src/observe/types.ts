@@ -33,6 +33,19 @@ export interface CapturedPayloads {
   downstream_url?: string;
 }
 
+/**
+ * Captured payloads as the gateway keeps them while they are recent: by reference, turned
+ * into CapturedPayloads (text, secrets masked) only when the inspector or the store reads them.
+ */
+export interface PayloadSource {
+  payloads(): CapturedPayloads;
+}
+
+/** The payloads themselves, or where to get them. */
+export function payloadsOf(p: CapturedPayloads | PayloadSource): CapturedPayloads {
+  return 'payloads' in p && typeof p.payloads === 'function' ? p.payloads() : (p as CapturedPayloads);
+}
+
 /** One gateway request, as shown by /api/logs, its SSE stream and /api/logs/{id}. */
 export interface LogEntry {
   id: string;
@@ -70,5 +83,5 @@ export interface RequestObserver {
   /** A streamed response started (live view update). Optional. */
   started?(entry: LogEntry): void;
   /** The request finished (success or failure). `payloads` only when capture is on. */
-  finished(entry: LogEntry, payloads?: CapturedPayloads): void;
+  finished(entry: LogEntry, payloads?: CapturedPayloads | PayloadSource): void;
 }

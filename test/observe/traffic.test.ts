@@ -224,6 +224,7 @@ describe('traffic of every client format through the daemon', () => {
     assert.match(p.downstream_response!.body, /event: message_stop/);
     assert.match(p.client_response!.body, /"object":"chat\.completion\.chunk"/);
     assert.match(p.client_response!.body, /data: \[DONE\]/);
+    assert.equal(p.client_response!.body, s.text, 'the captured response is exactly what the client received');
     for (const b of [p.client_request, p.downstream_request, p.downstream_response, p.client_response]) assert.equal(b!.truncated, false);
     const all = JSON.stringify(e);
     assert.doesNotMatch(all, /sk-proxy-123456|sk-an-secret-0002/, 'no secret in the inspector');

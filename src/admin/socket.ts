@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { AppContext } from '../app/context.js';
-import { expandHome } from '../config/load.js';
+import { expandHome } from '../util/paths.js';
 import { handleAdmin, sendJson } from './http.js';
 
 /** Where socket_path points: `~` expands; a relative path is taken from the config file's folder. */

@@ -28,7 +28,7 @@ const statsQuery = z
 
 /** GET /api/stats?from=&to=&group_by=, and GET /api/health/downstreams. */
 export function registerStatsRoutes(router: Router, obs: Observability): void {
-  router.get('/api/stats', (r) => {
+  router.get('/api/stats', async (r) => {
     const q = parseQuery(statsQuery, r.query);
     const now = Date.now();
     const toMs = q.to !== undefined ? parseInstant(q.to)! : now;
@@ -38,7 +38,7 @@ export function registerStatsRoutes(router: Router, obs: Observability): void {
     if (from > to) throw new ApiError(400, 'from: must not be after to', 'from');
     if (!obs.stats) throw new ApiError(503, 'statistics are unavailable: no database could be opened');
     // Count what finished since the last batch, so the answer includes the latest requests.
-    obs.observer.flush();
+    await obs.observer.flushed();
     return { body: { from, to, group_by: q.group_by, rows: obs.stats.query(from, to, q.group_by) } };
   });
 

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { configSchema, formatIssues, formatPath, type Config } from './schema.js';
 import { writeFileAtomic } from './atomic.js';
+import { expandHome } from '../util/paths.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -13,12 +14,6 @@ export class ConfigError extends Error {
     super(`invalid config ${file}:\n  ${problems.join('\n  ')}`);
     this.name = 'ConfigError';
   }
-}
-
-export function expandHome(p: string): string {
-  if (p === '~') return homedir();
-  if (p.startsWith('~/')) return resolve(homedir(), p.slice(2));
-  return p;
 }
 
 /** `--config FILE` > TRESOR_CONFIG > ./config.yaml > ~/.config/tresor/config.yaml */

@@ -24,7 +24,8 @@ export function parseStatusFilter(text: string): { min: number; max: number } | 
   return undefined;
 }
 
-export function matchesFilter(entry: LogEntry, f: LogFilter): boolean {
+/** `entry` may be any object with the entry's model, downstream_id and status (the ring keeps only those). */
+export function matchesFilter(entry: Pick<LogEntry, 'model' | 'downstream_id' | 'status'>, f: LogFilter): boolean {
   if (f.model !== undefined && entry.model !== f.model) return false;
   if (f.downstream !== undefined && entry.downstream_id !== f.downstream) return false;
   if (f.status !== undefined && (entry.status < f.status.min || entry.status > f.status.max)) return false;

@@ -64,12 +64,23 @@ export async function installObservability(ctx: AppContext, options: Observabili
   const log = db && new LogStore(db);
   const stats = db && new StatsStore(db);
   const observer = new Observer(
-    { config: () => ctx.config.current, logger: ctx.logger, db, log, stats, metrics, health, live },
+    {
+      config: () => ctx.config.current,
+      logger: ctx.logger,
+      db,
+      dbFile: opened && !opened.inMemory ? opened.path : undefined,
+      log,
+      stats,
+      metrics,
+      health,
+      live,
+    },
     {
       ringSize: options.ringSize ?? DEFAULT_OBSERVER_OPTIONS.ringSize,
       flushIntervalMs: options.flushIntervalMs ?? DEFAULT_OBSERVER_OPTIONS.flushIntervalMs,
       flushBatchSize: options.flushBatchSize ?? DEFAULT_OBSERVER_OPTIONS.flushBatchSize,
       pruneIntervalMs: options.pruneIntervalMs ?? DEFAULT_OBSERVER_OPTIONS.pruneIntervalMs,
+      storeWorkerFrom: options.storeWorkerFrom ?? DEFAULT_OBSERVER_OPTIONS.storeWorkerFrom,
     },
   );
   const obs: Observability = { observer, metrics, health, live, db, dbPath: opened?.path ?? file, dbInMemory: opened?.inMemory ?? true, log, stats };
@@ -84,9 +95,9 @@ export async function installObservability(ctx: AppContext, options: Observabili
 
   // SPEC §8: log viewers are ended as shutdown begins, not after the drain.
   ctx.drainHooks.push(() => live.closeAll());
-  ctx.closers.push(() => {
+  ctx.closers.push(async () => {
     live.closeAll();
-    observer.close();
+    await observer.close();
     if (db?.open) {
       try {
         // Keeps the query planner's statistics fresh for the next start (cheap, bounded work).

@@ -33,7 +33,7 @@ export interface LiveEvent {
    * A finished entry's log record: its seq is sent as the SSE id (so a reconnecting browser
    * can resume) and its `json`, when set, is the entry already serialized.
    */
-  record?: LogRecord;
+  record?: { seq: number; json?: string };
 }
 
 interface Viewer {

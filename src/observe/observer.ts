@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { destinationOf, requestLogLine } from '../app/logger.js';
 import { errorText, type Db } from '../store/db.js';
-import type { LogRecord, LogStore, PayloadRecord } from '../store/log-store.js';
+import { CHUNK_ENTRIES, chunksOf, storedEntry, type LogRecord, type LogStore, type PayloadRecord, type StoredEntry } from '../store/log-store.js';
 import { StatsBatch, type StatsStore } from '../store/stats-store.js';
+import { StoreWriter } from '../store/writer.js';
 import type { LogFilter } from './filter.js';
 import type { DownstreamHealth } from './health.js';
 import type { LiveEvent, LiveHub } from './live.js';
@@ -20,15 +21,26 @@ export interface ObserverOptions {
   flushBatchSize: number;
   /** Retention pruning runs at most this often. */
   pruneIntervalMs: number;
+  /** Flushes of this many entries move the SQLite writes to a worker thread (StoreWriter); Infinity: never. */
+  storeWorkerFrom: number;
 }
 
-export const DEFAULT_OBSERVER_OPTIONS: ObserverOptions = { ringSize: 1000, flushIntervalMs: 1000, flushBatchSize: 500, pruneIntervalMs: 60_000 };
+export const DEFAULT_OBSERVER_OPTIONS: ObserverOptions = {
+  ringSize: 1000,
+  flushIntervalMs: 1000,
+  // a chunk's worth: entries waiting for SQLite stay alive long enough to cost the GC
+  flushBatchSize: CHUNK_ENTRIES,
+  pruneIntervalMs: 60_000,
+  storeWorkerFrom: CHUNK_ENTRIES,
+};
 
 export interface ObserverDeps {
   config: () => Config;
   logger: Logger;
   /** Absent only when not even an in-memory database could be opened. */
   db?: Db;
+  /** The database's file (absent for an in-memory one): the write thread opens its own connection. */
+  dbFile?: string;
   log?: LogStore;
   stats?: StatsStore;
   metrics: GatewayMetrics;
@@ -77,18 +89,21 @@ const ERROR_LOG_INTERVAL_MS = 30_000;
 export class Observer implements RequestObserver {
   readonly ring: LogRing;
   private seq: number;
-  private pending: LogRecord[] = [];
+  /** Entries not yet handed to SQLite, and their counts for the stats. */
+  private pending: StoredEntry[] = [];
+  private pendingStats = new StatsBatch();
   /**
-   * The newest capture_max_entries captures, oldest first: what the inspector reads. They are
-   * written to SQLite (for the next start) when the retention runs and at close, not with each
-   * flush: a capture is four bodies, and nearly all of them would be pruned before long.
+   * Recent captures, oldest first; the newest capture_max_entries of them count (the array is
+   * cut back when it reaches twice that: no per-request bookkeeping beyond a push). What the
+   * inspector reads. They are written to SQLite (for the next start) when the retention runs
+   * and at close, not with each flush: a capture is four bodies, and nearly all of them would
+   * be pruned before long.
    */
-  private readonly captures = new Map<string, KeptCapture>();
-  /** Captures not yet in SQLite (the newest capture_max_entries of them count). */
-  private unsavedCaptures: KeptCapture[] = [];
+  private captures: KeptCapture[] = [];
+  /** Captures up to this seq are in SQLite. */
+  private savedCaptureSeq = 0;
   private queued: LiveEvent[] = [];
   private tickScheduled = false;
-  private flushScheduled = false;
   private readonly timer: NodeJS.Timeout;
   private lastPrune = 0;
   /** When each kind of failure was last logged. */
@@ -98,6 +113,7 @@ export class Observer implements RequestObserver {
   private readonly logOut: { write(text: string): unknown };
   private logLines = '';
   private logTimer: NodeJS.Timeout | undefined;
+  private readonly writer: StoreWriter | undefined;
 
   constructor(
     private readonly deps: ObserverDeps,
@@ -106,6 +122,21 @@ export class Observer implements RequestObserver {
     this.ring = new LogRing(opts.ringSize);
     this.logOut = destinationOf(deps.logger);
     this.seq = this.safely('read the request log', () => deps.log?.maxSeq() ?? 0) ?? 0;
+    const { db, log, stats } = deps;
+    if (db && log && stats) {
+      this.writer = new StoreWriter({
+        db,
+        log,
+        stats,
+        file: deps.dbFile,
+        workerFromEntries: opts.storeWorkerFrom,
+        onError: (what, e) => {
+          this.reportError(what, e);
+          if (what.startsWith('write')) deps.metrics.storeWriteFailed();
+        },
+        onThreadStart: () => deps.logger.debug('busy: the request log and statistics are now written to SQLite by a worker thread'),
+      });
+    }
     this.timer = setInterval(() => this.flush(), opts.flushIntervalMs).unref();
     this.prune();
   }
@@ -121,39 +152,32 @@ export class Observer implements RequestObserver {
   finished(entry: LogEntry, payloads?: CapturedPayloads | PayloadSource): void {
     if (this.closed) return;
     if (entry.state !== undefined) delete entry.state;
-    const rec: LogRecord = { seq: ++this.seq, entry };
-    this.ring.push(rec);
-    this.pending.push(rec);
-    if (payloads) this.keepCapture({ seq: rec.seq, id: entry.id, source: payloads });
-    this.queue({ kind: 'entry', entry, record: rec });
-    if (this.pending.length >= this.opts.flushBatchSize && !this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    const seq = ++this.seq;
+    if (payloads) this.keepCapture({ seq, id: entry.id, source: payloads });
+    // serialized, counted and kept in the ring at the end of the event-loop turn (runTick)
+    this.queue({ kind: 'entry', entry, record: { seq } });
   }
 
-  /** Write everything pending to SQLite now (one transaction). Failures are logged, never thrown. */
+  /**
+   * Hand everything pending to SQLite (one transaction; on the write thread under load, see
+   * StoreWriter). Failures are logged, never thrown.
+   */
   flush(): void {
-    this.flushScheduled = false;
-    if (this.pending.length === 0) return;
-    const records = this.pending;
-    this.pending = [];
-    const { db, log, stats } = this.deps;
-    if (!db || !log || !stats) return;
-    const batch = new StatsBatch();
-    for (const r of records) {
-      batch.add(r.entry);
-      r.json ??= JSON.stringify(r.entry);
+    this.drain();
+    if (this.pending.length > 0 && this.writer) {
+      const records = this.pending;
+      const stats = this.pendingStats;
+      this.pending = [];
+      this.pendingStats = new StatsBatch();
+      this.writer.write({ chunks: chunksOf(records), stats: [...stats.values()] }, records.length);
     }
-    const ok = this.safely('write the request log and statistics', () => {
-      db.transaction(() => {
-        log.insertMany(records);
-        stats.write(batch);
-      })();
-      return true;
-    });
-    if (!ok) this.deps.metrics.storeWriteFailed();
     if (Date.now() - this.lastPrune >= this.opts.pruneIntervalMs) this.prune();
+  }
+
+  /** Flush, and resolve once everything finished so far is in SQLite (GET /api/stats answers from there). */
+  flushed(): Promise<void> {
+    this.flush();
+    return this.writer?.settled() ?? Promise.resolve();
   }
 
   /** Save the captures, then apply the configured retention: log count/age, captures, 12 months of stats. */
@@ -173,6 +197,7 @@ export class Observer implements RequestObserver {
 
   /** Newest-first page of history: the in-memory ring merged with SQLite. */
   page(filter: LogFilter, before: number | undefined, limit: number): LogPage {
+    this.drain();
     const fromRing = this.ring.newest(limit + 1, filter, before);
     const fromDb = this.safely('read the request log', () => this.deps.log?.page(filter, before, limit + 1)) ?? [];
     const bySeq = new Map<number, LogRecord>();
@@ -185,20 +210,23 @@ export class Observer implements RequestObserver {
 
   /** One entry with its captured bodies, or undefined when unknown. */
   entry(id: string): { entry: LogEntry; payloads: EntryPayloads } | undefined {
+    this.drain();
     const rec = this.ring.get(id) ?? this.safely('read the request log', () => this.deps.log?.get(id));
     if (!rec) return undefined;
-    const kept = this.captures.get(id);
+    const kept = this.keptCapture(id);
     const captured = kept ? payloadsOf(kept.source) : this.safely('read captured payloads', () => this.deps.log?.payloads(id));
     return { entry: rec.entry, payloads: entryPayloads(captured, this.deps.config().capture_max_bytes) };
   }
 
   /** Recent ring records for SSE replay, oldest first. */
   replay(n: number, filter: LogFilter, afterSeq?: number): LogRecord[] {
+    this.drain();
     const recs = this.ring.newest(n, filter);
     return (afterSeq === undefined ? recs : recs.filter((r) => r.seq > afterSeq)).reverse();
   }
 
-  close(): void {
+  /** Write out what is pending and end the write thread. */
+  async close(): Promise<void> {
     if (this.closed) return;
     clearInterval(this.timer);
     this.runTick();
@@ -206,6 +234,7 @@ export class Observer implements RequestObserver {
     this.flush();
     this.saveCaptures();
     this.closed = true;
+    await this.writer?.close();
   }
 
   private queue(ev: LiveEvent): void {
@@ -216,7 +245,15 @@ export class Observer implements RequestObserver {
     }
   }
 
-  /** Everything that need not happen on the gateway's stack, once per event-loop turn. */
+  /** Process what finished in this event-loop turn now (readers see every finished request). */
+  private drain(): void {
+    if (this.queued.length > 0) this.runTick();
+  }
+
+  /**
+   * Everything that need not happen on the gateway's stack, once per event-loop turn: metrics,
+   * health, the entry serialized once (for stdout, viewers, the ring and SQLite), stats counted.
+   */
   private runTick(): void {
     this.tickScheduled = false;
     const events = this.queued;
@@ -238,12 +275,18 @@ export class Observer implements RequestObserver {
         this.reportError('record metrics', e);
       }
       if (!ev.record) continue;
-      // serialized once: for stdout and the viewers now, for the database at the next flush
-      if (logging || viewers) ev.record.json ??= JSON.stringify(ev.entry);
-      if (logging) lines += requestLogLine(ev.record.json as string);
+      const stored = storedEntry(ev.record.seq, ev.entry);
+      ev.record = stored;
+      this.ring.push(stored);
+      if (this.writer) {
+        this.pending.push(stored);
+        this.pendingStats.add(ev.entry);
+      }
+      if (logging) lines += requestLogLine(stored.json);
     }
     if (lines) this.writeLines(lines);
     if (viewers) live.broadcast(events);
+    if (this.pending.length >= this.opts.flushBatchSize) this.flush();
   }
 
   /**
@@ -266,30 +309,33 @@ export class Observer implements RequestObserver {
   }
 
   private keepCapture(rec: KeptCapture): void {
+    this.captures.push(rec);
     const max = this.deps.config().capture_max_entries;
-    this.captures.set(rec.id, rec);
-    this.trimCaptures(max);
-    this.unsavedCaptures.push(rec);
-    if (this.unsavedCaptures.length > 2 * max) this.unsavedCaptures = this.unsavedCaptures.slice(-max);
+    if (this.captures.length >= 2 * max) this.trimCaptures(max);
   }
 
   private trimCaptures(max: number): void {
-    while (this.captures.size > max) {
-      const oldest = this.captures.keys().next().value;
-      if (oldest === undefined) break;
-      this.captures.delete(oldest);
-    }
+    if (this.captures.length > max) this.captures = this.captures.slice(-max);
+  }
+
+  /** The capture of a request among the newest capture_max_entries (a scan: lookups are rare). */
+  private keptCapture(id: string): KeptCapture | undefined {
+    const max = this.deps.config().capture_max_entries;
+    for (let i = this.captures.length - 1; i >= 0 && i >= this.captures.length - max; i--) if (this.captures[i].id === id) return this.captures[i];
+    return undefined;
   }
 
   /** Write the captures not yet in SQLite (at most the newest capture_max_entries), capped, and prune there. */
   private saveCaptures(): void {
     const { db, log } = this.deps;
-    if (!db || !log || this.unsavedCaptures.length === 0) return;
+    if (!db || !log) return;
     const cfg = this.deps.config();
-    const recs: PayloadRecord[] = this.unsavedCaptures
+    const recs: PayloadRecord[] = this.captures
       .slice(-cfg.capture_max_entries)
+      .filter((c) => c.seq > this.savedCaptureSeq)
       .map((c) => ({ seq: c.seq, id: c.id, payloads: capPayloads(payloadsOf(c.source), cfg.capture_max_bytes) }));
-    this.unsavedCaptures = [];
+    if (recs.length === 0) return;
+    this.savedCaptureSeq = recs[recs.length - 1].seq;
     this.safely('write captured payloads', () => {
       db.transaction(() => {
         for (const c of recs) log.insertCapture(c);

@@ -1,36 +1,38 @@
 import { matchesFilter, type LogFilter } from './filter.js';
-import type { LogRecord } from '../store/log-store.js';
+import { recordOf, type LogRecord, type StoredEntry } from '../store/log-store.js';
 
 /**
  * The most recent log entries in memory, for the live view, SSE replay and the fallback when
- * SQLite is unavailable. Fixed capacity: pushing past it evicts the oldest.
+ * SQLite is unavailable. Fixed capacity: pushing past it evicts the oldest. Entries are kept
+ * as StoredEntry (JSON and the fields filters use) and parsed when read.
  */
 export class LogRing {
-  private readonly slots: (LogRecord | undefined)[];
-  private readonly index = new Map<string, LogRecord>();
+  private readonly slots: (StoredEntry | undefined)[];
   private head = 0;
   private count = 0;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('ring capacity must be a positive integer');
-    this.slots = new Array<LogRecord | undefined>(capacity);
+    this.slots = new Array<StoredEntry | undefined>(capacity);
   }
 
   get size(): number {
     return this.count;
   }
 
-  push(rec: LogRecord): void {
-    const old = this.slots[this.head];
-    if (old && this.index.get(old.entry.id) === old) this.index.delete(old.entry.id);
+  push(rec: StoredEntry): void {
     this.slots[this.head] = rec;
-    this.index.set(rec.entry.id, rec);
     this.head = (this.head + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
   }
 
+  /** By request id (a scan: lookups are rare, pushes are not). */
   get(id: string): LogRecord | undefined {
-    return this.index.get(id);
+    for (let i = 1; i <= this.count; i++) {
+      const rec = this.slots[(this.head - i + this.capacity) % this.capacity];
+      if (rec?.id === id) return recordOf(rec);
+    }
+    return undefined;
   }
 
   /** Up to `limit` matching records, newest first, with seq below `before` when given. */
@@ -40,7 +42,7 @@ export class LogRing {
       const rec = this.slots[(this.head - i + this.capacity) % this.capacity];
       if (!rec) continue;
       if (before !== undefined && rec.seq >= before) continue;
-      if (matchesFilter(rec.entry, filter)) out.push(rec);
+      if (matchesFilter(rec, filter)) out.push(recordOf(rec));
     }
     return out;
   }

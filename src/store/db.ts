@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { expandHome } from '../config/load.js';
+import { expandHome } from '../util/paths.js';
 
 export type Db = Database.Database;
 
@@ -44,7 +44,7 @@ export function openDatabaseFile(file: string, migrations: readonly Migration[])
   const db = new Database(file);
   try {
     // Large pages for a new file (an existing one keeps its own): the request log is written in
-    // rows of ~150 KB, and each page costs a write system call to the WAL and another at the
+    // rows of ~70 KB, and each page costs a write system call to the WAL and another at the
     // checkpoint, so 64 KiB pages make a flush a few writes instead of a hundred.
     db.pragma('page_size = 65536');
     db.pragma('journal_mode = WAL');

@@ -27,7 +27,8 @@ export const NO_KEY = '(none)';
 /** Longest model name kept as a stats key; longer names are cut so junk cannot bloat rows. */
 const MAX_KEY_CHARS = 200;
 
-interface Aggregate {
+/** The counts of one day × model × downstream × client key in a batch (plain data: it may cross to a worker thread). */
+export interface StatsAggregate {
   day: string;
   model: string;
   downstream: string;
@@ -50,7 +51,7 @@ interface Aggregate {
  * memory so a flush writes one upsert per key instead of one per request.
  */
 export class StatsBatch {
-  private readonly rows = new Map<string, Aggregate>();
+  private readonly rows = new Map<string, StatsAggregate>();
 
   get size(): number {
     return this.rows.size;
@@ -97,7 +98,7 @@ export class StatsBatch {
     a.hist[latencyBucket(ms)]++;
   }
 
-  values(): IterableIterator<Aggregate> {
+  values(): IterableIterator<StatsAggregate> {
     return this.rows.values();
   }
 
@@ -134,8 +135,8 @@ export class StatsStore {
   }
 
   /** Add a batch (call inside a transaction). */
-  write(batch: StatsBatch): void {
-    for (const a of batch.values()) {
+  write(batch: StatsBatch | readonly StatsAggregate[]): void {
+    for (const a of Array.isArray(batch) ? batch : (batch as StatsBatch).values()) {
       this.upsert.run(a.day, a.model, a.downstream, a.client, ...COUNT_COLUMNS.map((c) => a[c]), Number.isFinite(a.min_ms) ? a.min_ms : 0, a.max_ms, ...a.hist);
     }
   }

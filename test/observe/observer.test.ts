@@ -6,13 +6,13 @@ import { createLogger } from '../../src/app/logger.js';
 import { LogRing } from '../../src/observe/ring.js';
 import { join } from 'node:path';
 import { openDatabaseFile } from '../../src/store/db.js';
-import { LogStore } from '../../src/store/log-store.js';
+import { LogStore, storedEntry } from '../../src/store/log-store.js';
 import { OBSERVE_MIGRATIONS } from '../../src/store/schema.js';
 import { makeEntry, nextTurn, startHarness, tempDir, waitFor } from './harness.js';
 
 test('the ring keeps only its capacity, newest first, and forgets evicted ids', () => {
   const ring = new LogRing(5);
-  for (let i = 1; i <= 12; i++) ring.push({ seq: i, entry: makeEntry({ id: `r${i}` }) });
+  for (let i = 1; i <= 12; i++) ring.push(storedEntry(i, makeEntry({ id: `r${i}` })));
   assert.equal(ring.size, 5);
   assert.deepEqual(
     ring.newest(100).map((r) => r.seq),

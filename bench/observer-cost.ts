@@ -1,0 +1,169 @@
+/**
+ * `node --import tsx bench/observer-cost.ts [entries=200000] [rounds=5]`: what the request
+ * observer (issue 5: log ring, SQLite log and stats, stdout lines, metrics, health, live view,
+ * captures) costs per request, measured without the network: the load benchmark's figures
+ * move by tens of percent with this VM's speed, while the observer's share is a few percent.
+ *
+ * The real observer (installObservability, a SQLite file, pino writing to a file) is fed
+ * finished requests the way the gateway feeds it under load (a few per event-loop turn, a
+ * `started` first for streams); the CPU time of the whole process (every thread: the write
+ * thread and V8's GC helpers too) and of the main thread alone is divided by the entries.
+ * Variants alternate within each round and the medians are printed.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setImmediate as turn } from 'node:timers/promises';
+import pino from 'pino';
+import type { AppContext } from '../src/app/context.js';
+import { ConfigManager } from '../src/config/manager.js';
+import { Router } from '../src/admin/router.js';
+import { PayloadCapture } from '../src/gateway/capture.js';
+import { ReasoningStore } from '../src/ir/reasoning-store.js';
+import { installObservability, type Observability } from '../src/observe/index.js';
+import { zeroUsage, type LogEntry } from '../src/observe/types.js';
+import { PluginRegistry } from '../src/plugins/registry.js';
+import { requestId } from '../src/util/request-id.js';
+
+const total = Number(process.argv[2] ?? 200_000);
+const rounds = Number(process.argv[3] ?? 5);
+const PER_TURN = 8;
+
+type Variant = 'off' | 'on' | 'capture';
+
+function entry(stream: boolean): LogEntry {
+  return {
+    id: requestId(),
+    time: new Date().toISOString(),
+    client_addr: '127.0.0.1',
+    client_format: 'openai',
+    path: '/v1/chat/completions',
+    model: 'bench-anthropic',
+    downstream_id: 'mock-anthropic-fast',
+    output_model: 'bench-anthropic',
+    alias_option_id: null,
+    rules: [],
+    stream,
+    status: 200,
+    error: null,
+    ttfb_ms: 4,
+    duration_ms: 4.4,
+    usage: { ...zeroUsage(), input_tokens: 42, output_tokens: 20 },
+    plugins: ['openai2anthropic'],
+    attempts: [{ downstream_id: 'mock-anthropic-fast', status: 200, duration_ms: 4 }],
+  };
+}
+
+const REQ = Buffer.from(JSON.stringify({ model: 'bench-anthropic', messages: [{ role: 'user', content: 'Hello there, how are you today?' }], stream: true }));
+const UP = Buffer.from(
+  'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"word "}}\n\n'.repeat(20),
+);
+const OUT = 'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"word "}}]}\n\n'.repeat(20);
+
+// What the gateway captures is its own request and response objects, so what capturing adds
+// is the capture objects and references: the bodies below stand for the request's own ones
+// (several, so that what the observer keeps is not one shared object).
+const URL_ = new URL('http://127.0.0.1:9/v1/messages');
+const OUTS = Array.from({ length: 256 }, () => Buffer.from(OUT));
+const REQS = Array.from({ length: 256 }, () => REQ.toString());
+let nth = 0;
+
+function capture(): PayloadCapture {
+  const i = nth++ & 255;
+  const c = new PayloadCapture(1 << 20, REQ, { authorization: 'Bearer sk-bench-client-key', 'content-type': 'application/json' });
+  c.downstreamRequest = c.body(REQS[i]);
+  c.downstreamHeaders = { 'x-api-key': 'sk-bench-downstream-key-0000', 'content-type': 'application/json' };
+  c.downstreamUrl = URL_;
+  c.downstreamResponse = c.body(UP);
+  c.clientResponse = c.body(OUTS[i]);
+  return c;
+}
+
+interface Setup {
+  obs?: Observability;
+  close(): Promise<void>;
+}
+
+async function setup(variant: Variant, dir: string): Promise<Setup> {
+  if (variant === 'off') return { close: async () => {} };
+  const configPath = join(dir, `${variant}.yaml`);
+  writeFileSync(configPath, `db_path: ${JSON.stringify(join(dir, `${variant}.db`))}\ncapture_payloads: ${variant === 'capture'}\n`);
+  const config = new ConfigManager(configPath, {});
+  const logger = pino({ level: 'info' }, pino.destination({ dest: join(dir, `${variant}.log`), sync: false }));
+  const ctx: AppContext = {
+    version: 'bench',
+    startedAt: Date.now(),
+    config,
+    logger,
+    plugins: new PluginRegistry(),
+    reasoningStore: new ReasoningStore(),
+    observer: { finished() {} },
+    adminRouter: new Router(),
+    selfOrigins: new Set(),
+    draining: false,
+    closers: [],
+    drainHooks: [],
+    services: {},
+  };
+  const obs = await installObservability(ctx, { processMetrics: false });
+  return {
+    obs,
+    async close() {
+      for (const fn of ctx.closers.reverse()) await fn();
+      config.close();
+    },
+  };
+}
+
+function threadCpuMs(): number {
+  const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(x[11]) + Number(x[12])) * 10;
+}
+
+async function run(s: Setup, variant: Variant, n: number): Promise<{ all: number; main: number }> {
+  const c0 = process.cpuUsage();
+  const m0 = threadCpuMs();
+  for (let i = 0; i < n; i += PER_TURN) {
+    for (let k = 0; k < PER_TURN; k++) {
+      const stream = k % 2 === 0;
+      const e = entry(stream);
+      if (!s.obs) continue;
+      if (stream) s.obs.observer.started(e);
+      s.obs.observer.finished(e, variant === 'capture' ? capture() : undefined);
+    }
+    await turn();
+  }
+  await s.obs?.observer.flushed();
+  const c = process.cpuUsage(c0);
+  return { all: (c.user + c.system) / n, main: ((threadCpuMs() - m0) * 1000) / n };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tresor-observer-cost-'));
+const variants = (process.env.VARIANTS?.split(',') ?? ['off', 'on', 'capture']) as Variant[];
+const setups = new Map<Variant, Setup>();
+for (const v of variants) setups.set(v, await setup(v, dir));
+const results = new Map<Variant, { all: number[]; main: number[] }>();
+try {
+  for (const v of variants) await run(setups.get(v)!, v, Math.min(total, 20_000)); // warm-up
+  for (let r = 0; r < rounds; r++) {
+    for (const v of r % 2 === 0 ? variants : [...variants].reverse()) {
+      const x = await run(setups.get(v)!, v, total);
+      const acc = results.get(v) ?? { all: [], main: [] };
+      acc.all.push(x.all);
+      acc.main.push(x.main);
+      results.set(v, acc);
+    }
+  }
+} finally {
+  for (const s of setups.values()) await s.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const off = results.get('off') ?? { all: [0], main: [0] };
+process.stdout.write(`observer cost per request (µs of CPU; medians of ${rounds} rounds of ${total} requests; the off variant only builds the entries)\n`);
+for (const [v, x] of results) {
+  process.stdout.write(
+    `  ${v.padEnd(8)} all threads ${median(x.all).toFixed(2).padStart(6)}  (+${(median(x.all) - median(off.all)).toFixed(2)})   main thread ${median(x.main).toFixed(2).padStart(6)}  (+${(median(x.main) - median(off.main)).toFixed(2)})\n`,
+  );
+}

@@ -1,0 +1,32 @@
+/**
+ * The database write thread (see StoreWriter): its own connection to the daemon's SQLite file,
+ * writing the batches it is sent in order, each in one transaction, and acknowledging each.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { errorText, openDatabaseFile } from './db.js';
+import { LogStore } from './log-store.js';
+import { OBSERVE_MIGRATIONS } from './schema.js';
+import { StatsStore } from './stats-store.js';
+import { writeBatch, type FromWorker, type ToWorker } from './writer.js';
+
+const port = parentPort;
+if (!port) throw new Error('write-worker runs as a worker thread');
+// The daemon applied the migrations already; opening checks them and sets the same pragmas.
+const db = openDatabaseFile((workerData as { file: string }).file, OBSERVE_MIGRATIONS);
+const log = new LogStore(db);
+const stats = new StatsStore(db);
+
+port.on('message', (m: ToWorker) => {
+  if (m.kind === 'close') {
+    db.close();
+    port.close();
+    return;
+  }
+  let error: string | undefined;
+  try {
+    writeBatch(db, log, stats, m.batch);
+  } catch (e) {
+    error = errorText(e);
+  }
+  port.postMessage({ kind: 'written', id: m.id, error } satisfies FromWorker);
+});

@@ -1,0 +1,100 @@
+/**
+ * The SQLite write thread (src/store/writer.ts): under load the observer hands its batches to
+ * a worker thread with its own connection; what it writes must be exactly what the inline
+ * path writes, readable at once after flushed(), complete after close, and a thread that dies
+ * must not lose later batches.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { openDatabaseFile } from '../../src/store/db.js';
+import { LogStore } from '../../src/store/log-store.js';
+import { OBSERVE_MIGRATIONS } from '../../src/store/schema.js';
+import { StatsStore } from '../../src/store/stats-store.js';
+import type { StoreWriter } from '../../src/store/writer.js';
+import { makeEntry, startHarness, tempDir, waitFor } from './harness.js';
+
+const day = new Date().toISOString().slice(0, 10);
+
+function writerOf(h: Awaited<ReturnType<typeof startHarness>>): StoreWriter {
+  return (h.obs.observer as unknown as { writer: StoreWriter }).writer;
+}
+
+test('batches from the threshold on are written by the worker thread: log, stats, in order, visible after flushed()', async () => {
+  const h = await startHarness({ options: { flushIntervalMs: 60_000, flushBatchSize: 50, storeWorkerFrom: 50 } });
+  try {
+    for (let i = 0; i < 20; i++) h.obs.observer.finished(makeEntry({ id: `small-${i}` }));
+    await h.obs.observer.flushed();
+    assert.equal(writerOf(h).threaded, false, 'a small batch is written on the spot');
+    assert.equal(h.obs.log!.count(), 20);
+
+    for (let i = 0; i < 230; i++)
+      h.obs.observer.finished(
+        makeEntry({
+          id: `big-${i}`,
+          status: i % 10 === 0 ? 502 : 200,
+          usage: { input_tokens: 3, output_tokens: 2, cache_read_tokens: 1, cache_creation_tokens: 0, reasoning_tokens: 0 },
+        }),
+      );
+    await h.obs.observer.flushed();
+    assert.equal(writerOf(h).threaded, true, 'a full batch moved the writing to the thread');
+    assert.equal(h.obs.log!.count(), 250, 'every entry is in SQLite once flushed() resolves');
+    const stats = h.obs.stats!.query(day, day, 'day');
+    assert.equal(stats[0].requests, 250);
+    assert.equal(stats[0].errors, 23);
+    assert.equal(stats[0].input_tokens, 20 * 10 + 230 * 3);
+    assert.equal(stats[0].cache_read_tokens, 230);
+    // straight from SQLite, newest first, ids in finish order
+    const page = h.obs.log!.page({}, undefined, 300);
+    assert.deepEqual(
+      page.map((r) => r.entry.id),
+      [...Array.from({ length: 20 }, (_, i) => `small-${i}`), ...Array.from({ length: 230 }, (_, i) => `big-${i}`)].reverse(),
+    );
+    assert.equal(h.obs.log!.get('big-117')?.entry.id, 'big-117');
+  } finally {
+    await h.close();
+  }
+});
+
+test('closing lets the thread write what it was sent, then ends it', async () => {
+  const { dir, cleanup } = tempDir();
+  const dbPath = join(dir, 'kept.db');
+  try {
+    const h = await startHarness({ dbPath, options: { flushIntervalMs: 60_000, flushBatchSize: 100, storeWorkerFrom: 0 } });
+    for (let i = 0; i < 1000; i++) h.obs.observer.finished(makeEntry({ id: `c-${i}` }));
+    await h.close();
+    const db = openDatabaseFile(dbPath, OBSERVE_MIGRATIONS);
+    try {
+      assert.equal(new LogStore(db).count(), 1000);
+      assert.equal(new StatsStore(db).query(day, day, 'model')[0].requests, 1000);
+    } finally {
+      db.close();
+    }
+  } finally {
+    cleanup();
+  }
+});
+
+test('a write thread that dies is reported; later batches are written on the daemon thread', async () => {
+  const errors: string[] = [];
+  const pino = (await import('pino')).default;
+  const logger = pino({ level: 'error' }, { write: (s: string) => errors.push(s) });
+  const h = await startHarness({ logger, options: { flushIntervalMs: 60_000, flushBatchSize: 10, storeWorkerFrom: 0 } });
+  try {
+    for (let i = 0; i < 10; i++) h.obs.observer.finished(makeEntry());
+    await h.obs.observer.flushed();
+    const w = writerOf(h);
+    assert.equal(w.threaded, true);
+    await (w as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await waitFor(() => !w.threaded, 3000, 'the writer noticing');
+    for (let i = 0; i < 10; i++) h.obs.observer.finished(makeEntry());
+    await h.obs.observer.flushed();
+    assert.equal(h.obs.log!.count(), 20);
+    assert.ok(
+      errors.some((l) => l.includes('write thread stopped')),
+      errors.join('\n'),
+    );
+  } finally {
+    await h.close();
+  }
+});

@@ -18,7 +18,7 @@ import pino from 'pino';
 import type { AppContext } from '../src/app/context.js';
 import { ConfigManager } from '../src/config/manager.js';
 import { Router } from '../src/admin/router.js';
-import { PayloadCapture } from '../src/gateway/capture.js';
+import { PayloadCapture, type PackedCapture } from '../src/gateway/capture.js';
 import { ReasoningStore } from '../src/ir/reasoning-store.js';
 import { installObservability, type Observability } from '../src/observe/index.js';
 import { zeroUsage, type LogEntry } from '../src/observe/types.js';
@@ -54,29 +54,50 @@ function entry(stream: boolean): LogEntry {
   };
 }
 
-const REQ = Buffer.from(JSON.stringify({ model: 'bench-anthropic', messages: [{ role: 'user', content: 'Hello there, how are you today?' }], stream: true }));
-const UP = Buffer.from(
-  'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"word "}}\n\n'.repeat(20),
-);
-const OUT = 'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"word "}}]}\n\n'.repeat(20);
-
-// What the gateway captures is its own request and response objects, so what capturing adds
-// is the capture objects and references: the bodies below stand for the request's own ones
-// (several, so that what the observer keeps is not one shared object).
+const REQ_TEXT = JSON.stringify({ model: 'bench-anthropic', messages: [{ role: 'user', content: 'Hello there, how are you today?' }], stream: true });
+const UP_EVENT = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"word "}}\n\n';
 const URL_ = new URL('http://127.0.0.1:9/v1/messages');
-const OUTS = Array.from({ length: 256 }, () => Buffer.from(OUT));
-const REQS = Array.from({ length: 256 }, () => REQ.toString());
-let nth = 0;
 
-function capture(): PayloadCapture {
-  const i = nth++ & 255;
-  const c = new PayloadCapture(1 << 20, REQ, { authorization: 'Bearer sk-bench-client-key', 'content-type': 'application/json' });
-  c.downstreamRequest = c.body(REQS[i]);
+/**
+ * What the gateway makes for every streamed request whether or not it captures: the request
+ * body read from the socket, the downstream request's JSON, the downstream's bytes, the 20
+ * events written to the client. Every variant makes them (they are the gateway's, not the
+ * observer's, cost); only "capture" keeps them, as the gateway does, in a PayloadCapture.
+ */
+interface Traffic {
+  clientRequest: Buffer;
+  downstreamRequest: string;
+  downstreamResponse: Buffer;
+  clientEvents: string[];
+}
+
+function traffic(n: number): Traffic {
+  const clientEvents: string[] = [];
+  for (let i = 0; i < 20; i++)
+    clientEvents.push(`data: {"id":"chatcmpl-${n}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"word ${i} "}}]}\n\n`);
+  return {
+    clientRequest: Buffer.from(REQ_TEXT),
+    downstreamRequest: JSON.stringify({
+      model: 'bench-anthropic',
+      n,
+      max_tokens: 4096,
+      messages: [{ role: 'user', content: 'Hello there, how are you today?' }],
+    }),
+    downstreamResponse: Buffer.from(UP_EVENT.repeat(20)),
+    clientEvents,
+  };
+}
+
+/** As the gateway hands a capture over when a request finishes (PayloadCapture.pack). */
+function capture(t: Traffic): PackedCapture {
+  const c = new PayloadCapture(1 << 20, t.clientRequest, { authorization: 'Bearer sk-bench-client-key', 'content-type': 'application/json' });
+  c.downstreamRequest = c.body(t.downstreamRequest);
   c.downstreamHeaders = { 'x-api-key': 'sk-bench-downstream-key-0000', 'content-type': 'application/json' };
   c.downstreamUrl = URL_;
-  c.downstreamResponse = c.body(UP);
-  c.clientResponse = c.body(OUTS[i]);
-  return c;
+  c.downstreamResponse = c.body(t.downstreamResponse);
+  c.clientResponse = c.body();
+  for (const ev of t.clientEvents) c.clientResponse.add(ev);
+  return c.pack();
 }
 
 interface Setup {
@@ -128,9 +149,10 @@ async function run(s: Setup, variant: Variant, n: number): Promise<{ all: number
     for (let k = 0; k < PER_TURN; k++) {
       const stream = k % 2 === 0;
       const e = entry(stream);
+      const t = traffic(i + k);
       if (!s.obs) continue;
       if (stream) s.obs.observer.started(e);
-      s.obs.observer.finished(e, variant === 'capture' ? capture() : undefined);
+      s.obs.observer.finished(e, variant === 'capture' ? capture(t) : undefined);
     }
     await turn();
   }

@@ -6,7 +6,7 @@
  * proxy (the floor to compare with) and the daemon (compiled dist/, as in production) in three
  * variants — logging+stats on, capture_payloads on, observability off — each in its own
  * process, and drives them with autocannon from a separate process. Cases alternate within
- * each round; figures are medians over rounds. See docs/performance.md for what each figure
+ * each round; figures are medians over rounds. See the README (Performance) for what each figure
  * means and the latest results.
  *
  * Options:
@@ -17,6 +17,8 @@
  *   --runtime=src      run the daemon from src/ through tsx instead of dist/
  *   --profile          write a V8 CPU profile of each daemon variant to bench/results/profile-STAMP/VARIANT/
  *   --skip=PHASES      skip phases: load,observe,latency,slow,cold (comma-separated)
+ *   --observe-rounds=N paired rounds of issue 5's comparison (default 12; quick 2)
+ *   --observe-duration=S  seconds per run in that comparison (default 3; quick 1.5)
  *   --node-flags=F,..  extra node flags for every daemon (e.g. --max-semi-space-size=4)
  *   --warmup=N         requests each load case gets before it is measured (default 10000; quick 2000)
  *   --no-build         do not rebuild dist/
@@ -50,6 +52,7 @@ interface Options {
   quick: boolean;
   rounds: number;
   observeRounds: number;
+  observeDuration: number;
   duration: number;
   concurrencies: number[];
   only: string[];
@@ -85,7 +88,9 @@ function parseOptions(argv: string[]): Options {
   return {
     quick,
     rounds: num('rounds', quick ? 1 : 3),
-    observeRounds: num('observe-rounds', quick ? 2 : 6),
+    // many short rounds: a pair of runs seconds apart sees the same machine speed
+    observeRounds: num('observe-rounds', quick ? 2 : 12),
+    observeDuration: num('observe-duration', quick ? 1.5 : 3),
     duration: num('duration', quick ? 1.5 : 5),
     concurrencies: quick ? [32] : [1, 32],
     only: (value('only') ?? '').split(',').filter(Boolean),
@@ -343,7 +348,7 @@ async function observePhase(env: Env, o: Options): Promise<LoadResult[]> {
   for (let r = 0; r < o.observeRounds; r++) {
     for (const group of groups) {
       for (const c of r % 2 === 0 ? group : [...group].reverse()) {
-        const s = await runLoadCase(env, c, 32, o);
+        const s = await runLoadCase(env, c, 32, { ...o, duration: o.observeDuration });
         samples.set(c.id, [...(samples.get(c.id) ?? []), s]);
         logSample('observe', ++done, cases.length * o.observeRounds, c, 32, s);
       }

@@ -498,9 +498,9 @@ export class Exchange {
     const flush = (): void => {
       if (out === '') return;
       if (this.info.entry.ttfb_ms === null) this.info.entry.ttfb_ms = Math.round(performance.now() - this.info.start);
-      // a captured stream is kept as the very bytes written (off the JS heap, see BodyCapture)
-      const text = capOut ? Buffer.from(out) : out;
+      const text = out;
       out = '';
+      // the capture is the text exactly as written (packed into bytes when the request ends)
       capOut?.add(text);
       if (!res.write(text)) backlog = true;
     };

@@ -18,7 +18,7 @@ import pino from 'pino';
 import type { AppContext } from '../src/app/context.js';
 import { ConfigManager } from '../src/config/manager.js';
 import { Router } from '../src/admin/router.js';
-import { PayloadCapture, type PackedCapture } from '../src/gateway/capture.js';
+import { PayloadCapture } from '../src/gateway/capture.js';
 import { ReasoningStore } from '../src/ir/reasoning-store.js';
 import { installObservability, type Observability } from '../src/observe/index.js';
 import { zeroUsage, type LogEntry } from '../src/observe/types.js';
@@ -88,16 +88,16 @@ function traffic(n: number): Traffic {
   };
 }
 
-/** As the gateway hands a capture over when a request finishes (PayloadCapture.pack). */
-function capture(t: Traffic): PackedCapture {
+/** As the gateway hands a capture over when a request finishes. */
+function capture(t: Traffic): PayloadCapture {
   const c = new PayloadCapture(1 << 20, t.clientRequest, { authorization: 'Bearer sk-bench-client-key', 'content-type': 'application/json' });
   c.downstreamRequest = c.body(t.downstreamRequest);
   c.downstreamHeaders = { 'x-api-key': 'sk-bench-downstream-key-0000', 'content-type': 'application/json' };
   c.downstreamUrl = URL_;
   c.downstreamResponse = c.body(t.downstreamResponse);
-  c.clientResponse = c.body();
-  for (const ev of t.clientEvents) c.clientResponse.add(ev);
-  return c.pack();
+  // the gateway writes (and keeps) what the events of a downstream chunk encode to as one Buffer
+  c.clientResponse = c.body(Buffer.from(t.clientEvents.join('')));
+  return c;
 }
 
 interface Setup {

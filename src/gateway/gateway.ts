@@ -283,7 +283,7 @@ export class Gateway implements GatewayShared {
     if (entry.status === 0) entry.status = info.res.statusCode;
     entry.duration_ms = Math.round((performance.now() - info.start) * 10) / 10;
     try {
-      this.ctx.observer.finished(entry, info.payloads?.pack());
+      this.ctx.observer.finished(entry, info.payloads);
     } catch (e) {
       this.ctx.logger.error({ err: (e as Error).message }, 'request observer failed');
     }

@@ -186,15 +186,10 @@ export class Observer implements RequestObserver {
   /** Save the captures, then apply the configured retention: log count/age, captures, 12 months of stats. */
   prune(now = Date.now()): void {
     this.lastPrune = now;
-    const { log, stats } = this.deps;
     const cfg = this.deps.config();
     this.saveCaptures();
-    this.safely('prune the request log and statistics', () => {
-      log?.pruneEntries({ maxEntries: cfg.log_max_entries, retentionDays: cfg.log_retention_days, now });
-      log?.pruneCaptures(cfg.capture_max_entries);
-      stats?.prune(now);
-      return true;
-    });
+    this.writer?.prune({ maxEntries: cfg.log_max_entries, retentionDays: cfg.log_retention_days, now });
+    this.safely('prune the captured payloads', () => this.deps.log?.pruneCaptures(cfg.capture_max_entries));
     this.trimCaptures(cfg.capture_max_entries);
   }
 

@@ -226,9 +226,10 @@ export class LogStore {
     // Count: the oldest chunks go while what remains is still at least the limit.
     let excess = this.count() - limits.maxEntries;
     if (excess > 0) {
-      const oldest = this.db.prepare<[], ChunkRow & { n: number }>('SELECT first_seq, n, entries FROM request_log_chunks ORDER BY first_seq').iterate();
+      // sizes only: reading each doomed chunk's text (~70 KB) would cost more than deleting it
+      const oldest = this.db.prepare<[], { first_seq: number; n: number }>('SELECT first_seq, n FROM request_log_chunks ORDER BY first_seq').iterate();
       const whole: number[] = [];
-      let partial: (ChunkRow & { n: number }) | undefined;
+      let partial: { first_seq: number; n: number } | undefined;
       for (const row of oldest) {
         if (row.n <= excess) {
           whole.push(row.first_seq);
@@ -242,7 +243,8 @@ export class LogStore {
       }
       for (const s of whole) this.deleteChunk.run(s);
       if (partial) {
-        this.replaceChunk(partial.first_seq, parseChunk(partial.entries).slice(excess));
+        const row = this.db.prepare<[number], { entries: string }>('SELECT entries FROM request_log_chunks WHERE first_seq = ?').get(partial.first_seq);
+        if (row) this.replaceChunk(partial.first_seq, parseChunk(row.entries).slice(excess));
         dropped += excess;
       }
     }

@@ -7,7 +7,7 @@ import { errorText, openDatabaseFile } from './db.js';
 import { LogStore } from './log-store.js';
 import { OBSERVE_MIGRATIONS } from './schema.js';
 import { StatsStore } from './stats-store.js';
-import { writeBatch, type FromWorker, type ToWorker } from './writer.js';
+import { pruneStore, writeBatch, type FromWorker, type ToWorker } from './writer.js';
 
 const port = parentPort;
 if (!port) throw new Error('write-worker runs as a worker thread');
@@ -22,11 +22,13 @@ port.on('message', (m: ToWorker) => {
     port.close();
     return;
   }
+  const what = m.kind === 'write' ? 'write the request log and statistics' : 'prune the request log and statistics';
   let error: string | undefined;
   try {
-    writeBatch(db, log, stats, m.batch);
+    if (m.kind === 'write') writeBatch(db, log, stats, m.batch);
+    else pruneStore(log, stats, m.limits);
   } catch (e) {
     error = errorText(e);
   }
-  port.postMessage({ kind: 'written', id: m.id, error } satisfies FromWorker);
+  port.postMessage({ kind: 'written', id: m.id, what, error } satisfies FromWorker);
 });

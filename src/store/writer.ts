@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './db.js';
-import type { LogChunk, LogStore } from './log-store.js';
+import type { LogChunk, LogPruneLimits, LogStore } from './log-store.js';
 import type { StatsAggregate, StatsStore } from './stats-store.js';
 
 /** What one flush of the observer stores: request log chunks and stats counts, in one transaction. */
@@ -12,8 +12,14 @@ export interface WriteBatch {
 }
 
 /** Messages of the write worker (src/store/write-worker.ts). */
-export type ToWorker = { kind: 'write'; id: number; batch: WriteBatch } | { kind: 'close' };
-export type FromWorker = { kind: 'written'; id: number; error?: string };
+export type ToWorker = { kind: 'write'; id: number; batch: WriteBatch } | { kind: 'prune'; id: number; limits: LogPruneLimits } | { kind: 'close' };
+export type FromWorker = { kind: 'written'; id: number; what: string; error?: string };
+
+/** Apply the log's count/age limits and the 12 months of stats (the same code on either thread). */
+export function pruneStore(log: LogStore, stats: StatsStore, limits: LogPruneLimits): void {
+  log.pruneEntries(limits);
+  stats.prune(limits.now);
+}
 
 /** Write a batch in one transaction: the same code on the daemon's thread and in the worker. */
 export function writeBatch(db: Db, log: LogStore, stats: StatsStore, batch: WriteBatch): void {
@@ -75,6 +81,22 @@ export class StoreWriter {
     }
   }
 
+  /**
+   * Retention, where the writes happen: under load deleting a minute's worth of old chunks is
+   * tens of milliseconds the event loop need not wait for.
+   */
+  prune(limits: LogPruneLimits): void {
+    if (this.worker) {
+      this.worker.postMessage({ kind: 'prune', id: ++this.sent, limits } satisfies ToWorker);
+      return;
+    }
+    try {
+      pruneStore(this.deps.log, this.deps.stats, limits);
+    } catch (e) {
+      this.deps.onError('prune the request log and statistics', e);
+    }
+  }
+
   /** Resolves once every batch written so far is in SQLite (or has failed and been reported). */
   settled(): Promise<void> {
     if (!this.worker || this.done >= this.sent) return Promise.resolve();
@@ -106,7 +128,7 @@ export class StoreWriter {
     // the daemon never waits on this thread to exit; close() ends it
     w.unref();
     w.on('message', (m: FromWorker) => {
-      if (m.error) this.deps.onError('write the request log and statistics', new Error(m.error));
+      if (m.error) this.deps.onError(m.what, new Error(m.error));
       this.done = m.id;
       this.release(m.id);
     });

@@ -98,3 +98,24 @@ test('a write thread that dies is reported; later batches are written on the dae
     await h.close();
   }
 });
+
+test('retention runs on the write thread while it is active: the count limit holds once flushed() resolves', async () => {
+  const h = await startHarness({
+    yaml: 'log_max_entries: 300\n',
+    options: { flushIntervalMs: 60_000, flushBatchSize: 100, storeWorkerFrom: 0, pruneIntervalMs: 3_600_000 },
+  });
+  try {
+    for (let i = 0; i < 1000; i++) h.obs.observer.finished(makeEntry({ id: `p-${i}` }));
+    await h.obs.observer.flushed();
+    assert.equal(writerOf(h).threaded, true);
+    assert.equal(h.obs.log!.count(), 1000);
+    h.obs.observer.prune();
+    await h.obs.observer.flushed();
+    assert.equal(h.obs.log!.count(), 300);
+    assert.equal(h.obs.log!.page({}, undefined, 1)[0].entry.id, 'p-999', 'the newest are kept');
+    assert.equal(h.obs.log!.get('p-699'), undefined);
+    assert.equal(h.obs.log!.get('p-700')?.entry.id, 'p-700');
+  } finally {
+    await h.close();
+  }
+});

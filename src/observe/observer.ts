@@ -96,8 +96,8 @@ export class Observer implements RequestObserver {
   private pending: StoredEntry[] = [];
   private pendingStats = new StatsBatch();
   /**
-   * Recent captures, oldest first; the newest capture_max_entries of them count (the array is
-   * cut back when it reaches twice that: no per-request bookkeeping beyond a push). What the
+   * The newest capture_max_entries captures, oldest first (V8 shifts a short array in place,
+   * so this is a push and a shift per capture; no map of ids). What the
    * inspector reads. They are written to SQLite (for the next start) when the retention runs
    * and at close, not with each flush: a capture is four bodies, and nearly all of them would
    * be pruned before long.
@@ -308,8 +308,9 @@ export class Observer implements RequestObserver {
 
   private keepCapture(rec: KeptCapture): void {
     this.captures.push(rec);
+    // exactly the newest capture_max_entries: each capture kept longer is more for the GC to copy
     const max = this.deps.config().capture_max_entries;
-    if (this.captures.length >= 2 * max) this.trimCaptures(max);
+    while (this.captures.length > max) this.captures.shift();
   }
 
   private trimCaptures(max: number): void {

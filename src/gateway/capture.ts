@@ -4,8 +4,8 @@ import type { CapturedBody, CapturedPayloads, PayloadSource } from '../observe/t
 /**
  * A body as it passed through, kept by reference (the request's own Buffers and strings, no
  * copy) up to `limit` bytes; it becomes text only when someone reads it. Capturing thus costs
- * the request nothing but a few array pushes, and what it holds is mostly off the JS heap
- * (Buffers), so keeping the newest captures does not slow the garbage collector down.
+ * the request a few array pushes; keeping the newest hundred captures costs the garbage
+ * collector more (they outlive a scavenge or two), measured in the README's Performance section.
  */
 export class BodyCapture {
   private parts: (string | Buffer)[] = [];

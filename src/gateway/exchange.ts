@@ -498,8 +498,8 @@ export class Exchange {
     const flush = (): void => {
       if (out === '') return;
       if (this.info.entry.ttfb_ms === null) this.info.entry.ttfb_ms = Math.round(performance.now() - this.info.start);
-      // a captured stream keeps the very bytes written: off the JS heap, where the hundred
-      // captures the inspector keeps cost the garbage collector little (see BodyCapture)
+      // a captured stream keeps the very bytes written (their bytes off the JS heap; writing
+      // a Buffer spares the socket the same encoding of the string)
       const text = capOut ? Buffer.from(out) : out;
       out = '';
       capOut?.add(text);

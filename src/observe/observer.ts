@@ -4,7 +4,7 @@ import { destinationOf, requestLogLine } from '../app/logger.js';
 import { errorText, type Db } from '../store/db.js';
 import { CHUNK_ENTRIES, chunksOf, storedEntry, type LogRecord, type LogStore, type PayloadRecord, type StoredEntry } from '../store/log-store.js';
 import { StatsBatch, type StatsStore } from '../store/stats-store.js';
-import { StoreWriter } from '../store/writer.js';
+import { StoreWriter, WRITE_LOG } from '../store/writer.js';
 import type { LogFilter } from './filter.js';
 import type { DownstreamHealth } from './health.js';
 import type { LiveEvent, LiveHub } from './live.js';
@@ -135,7 +135,7 @@ export class Observer implements RequestObserver {
         workerFromEntries: opts.storeWorkerFrom,
         onError: (what, e) => {
           this.reportError(what, e);
-          if (what.startsWith('write')) deps.metrics.storeWriteFailed();
+          if (what === WRITE_LOG) deps.metrics.storeWriteFailed();
         },
         onThreadStart: () => deps.logger.debug('busy: the request log and statistics are now written to SQLite by a worker thread'),
       });
@@ -154,7 +154,6 @@ export class Observer implements RequestObserver {
 
   finished(entry: LogEntry, payloads?: CapturedPayloads | PayloadSource): void {
     if (this.closed) return;
-    if (entry.state !== undefined) delete entry.state;
     const seq = ++this.seq;
     if (payloads) this.keepCapture({ seq, id: entry.id, source: payloads });
     // serialized, counted and kept in the ring at the end of the event-loop turn (runTick)
@@ -172,7 +171,7 @@ export class Observer implements RequestObserver {
       const stats = this.pendingStats;
       this.pending = [];
       this.pendingStats = new StatsBatch();
-      this.writer.write({ chunks: chunksOf(records), stats: [...stats.values()] }, records.length);
+      this.writer.write({ chunks: chunksOf(records), stats: [...stats.values()] });
     }
     if (Date.now() - this.lastPrune >= this.opts.pruneIntervalMs) this.prune();
   }
@@ -187,10 +186,10 @@ export class Observer implements RequestObserver {
   prune(now = Date.now()): void {
     this.lastPrune = now;
     const cfg = this.deps.config();
+    this.trimCaptures(cfg.capture_max_entries);
     this.saveCaptures();
     this.writer?.prune({ maxEntries: cfg.log_max_entries, retentionDays: cfg.log_retention_days, now });
     this.safely('prune the captured payloads', () => this.deps.log?.pruneCaptures(cfg.capture_max_entries));
-    this.trimCaptures(cfg.capture_max_entries);
   }
 
   /** Newest-first page of history: the in-memory ring merged with SQLite. */
@@ -308,29 +307,26 @@ export class Observer implements RequestObserver {
 
   private keepCapture(rec: KeptCapture): void {
     this.captures.push(rec);
-    // exactly the newest capture_max_entries: each capture kept longer is more for the GC to copy
-    const max = this.deps.config().capture_max_entries;
+    this.trimCaptures(this.deps.config().capture_max_entries);
+  }
+
+  /** Exactly the newest `max`: each capture kept longer is more for the GC to copy. */
+  private trimCaptures(max: number): void {
     while (this.captures.length > max) this.captures.shift();
   }
 
-  private trimCaptures(max: number): void {
-    if (this.captures.length > max) this.captures = this.captures.slice(-max);
-  }
-
-  /** The capture of a request among the newest capture_max_entries (a scan: lookups are rare). */
+  /** A kept capture by request id (a scan: lookups are rare). */
   private keptCapture(id: string): KeptCapture | undefined {
-    const max = this.deps.config().capture_max_entries;
-    for (let i = this.captures.length - 1; i >= 0 && i >= this.captures.length - max; i--) if (this.captures[i].id === id) return this.captures[i];
+    for (let i = this.captures.length - 1; i >= 0; i--) if (this.captures[i].id === id) return this.captures[i];
     return undefined;
   }
 
-  /** Write the captures not yet in SQLite (at most the newest capture_max_entries), capped, and prune there. */
+  /** Write the kept captures not yet in SQLite, capped, and prune there. */
   private saveCaptures(): void {
     const { db, log } = this.deps;
     if (!db || !log) return;
     const cfg = this.deps.config();
     const recs: PayloadRecord[] = this.captures
-      .slice(-cfg.capture_max_entries)
       .filter((c) => c.seq > this.savedCaptureSeq)
       .map((c) => ({ seq: c.seq, id: c.id, payloads: capPayloads(payloadsOf(c.source), cfg.capture_max_bytes) }));
     if (recs.length === 0) return;

@@ -74,9 +74,6 @@ interface ChunkRow {
  * thread first, and hundreds of short strings cross to it far cheaper than one long one.
  */
 export interface LogChunk {
-  firstSeq: number;
-  lastSeq: number;
-  n: number;
   minMs: number;
   maxMs: number;
   /** keyList()s: values between newlines. */
@@ -131,10 +128,11 @@ export class LogStore {
   /** Store chunks made by chunksOf (possibly in another thread: see StoreWriter). */
   insertChunks(chunks: readonly LogChunk[]): void {
     for (const c of chunks) {
+      const n = c.seqs.length;
       let text = '[';
-      for (let i = 0; i < c.jsons.length; i++) text += `${i ? ',' : ''}[${c.seqs[i]},${c.jsons[i]}]`;
+      for (let i = 0; i < n; i++) text += `${i ? ',' : ''}[${c.seqs[i]},${c.jsons[i]}]`;
       text += ']';
-      this.insertChunk.run(c.firstSeq, c.lastSeq, c.n, c.minMs, c.maxMs, c.models, c.downstreams, c.minStatus, c.maxStatus, text);
+      this.insertChunk.run(c.seqs[0], c.seqs[n - 1], n, c.minMs, c.maxMs, c.models, c.downstreams, c.minStatus, c.maxStatus, text);
     }
   }
 
@@ -262,7 +260,7 @@ export class LogStore {
 
   private replaceChunk(firstSeq: number, kept: readonly LogRecord[]): void {
     this.deleteChunk.run(firstSeq);
-    if (kept.length > 0) this.insertChunks([chunkOf(kept.map((r) => storedEntry(r.seq, r.entry, r.json)))]);
+    this.insertMany(kept);
   }
 }
 
@@ -295,9 +293,6 @@ function chunkOf(recs: readonly StoredEntry[]): LogChunk {
     jsons[i] = r.json;
   }
   return {
-    firstSeq: recs[0].seq,
-    lastSeq: recs[recs.length - 1].seq,
-    n: recs.length,
     minMs,
     maxMs,
     models: keyList(models),

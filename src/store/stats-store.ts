@@ -135,8 +135,8 @@ export class StatsStore {
   }
 
   /** Add a batch (call inside a transaction). */
-  write(batch: StatsBatch | readonly StatsAggregate[]): void {
-    for (const a of Array.isArray(batch) ? batch : (batch as StatsBatch).values()) {
+  write(rows: Iterable<StatsAggregate>): void {
+    for (const a of rows) {
       this.upsert.run(a.day, a.model, a.downstream, a.client, ...COUNT_COLUMNS.map((c) => a[c]), Number.isFinite(a.min_ms) ? a.min_ms : 0, a.max_ms, ...a.hist);
     }
   }

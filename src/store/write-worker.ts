@@ -7,7 +7,7 @@ import { errorText, openDatabaseFile } from './db.js';
 import { LogStore } from './log-store.js';
 import { OBSERVE_MIGRATIONS } from './schema.js';
 import { StatsStore } from './stats-store.js';
-import { pruneStore, writeBatch, type FromWorker, type ToWorker } from './writer.js';
+import { PRUNE_LOG, pruneStore, WRITE_LOG, writeBatch, type FromWorker, type ToWorker } from './writer.js';
 
 const port = parentPort;
 if (!port) throw new Error('write-worker runs as a worker thread');
@@ -22,7 +22,7 @@ port.on('message', (m: ToWorker) => {
     port.close();
     return;
   }
-  const what = m.kind === 'write' ? 'write the request log and statistics' : 'prune the request log and statistics';
+  const what = m.kind === 'write' ? WRITE_LOG : PRUNE_LOG;
   let error: string | undefined;
   try {
     if (m.kind === 'write') writeBatch(db, log, stats, m.batch);

@@ -5,6 +5,10 @@ import type { Db } from './db.js';
 import type { LogChunk, LogPruneLimits, LogStore } from './log-store.js';
 import type { StatsAggregate, StatsStore } from './stats-store.js';
 
+/** What failed, as reported to onError (and logged). */
+export const WRITE_LOG = 'write the request log and statistics';
+export const PRUNE_LOG = 'prune the request log and statistics';
+
 /** What one flush of the observer stores: request log chunks and stats counts, in one transaction. */
 export interface WriteBatch {
   chunks: LogChunk[];
@@ -68,8 +72,8 @@ export class StoreWriter {
   }
 
   /** Store a batch; failures are reported through onError, never thrown. */
-  write(batch: WriteBatch, entries: number): void {
-    if (!this.worker && !this.closing && this.deps.file && entries >= this.deps.workerFromEntries) this.startWorker(this.deps.file);
+  write(batch: WriteBatch): void {
+    if (!this.worker && !this.closing && this.deps.file && entriesIn(batch) >= this.deps.workerFromEntries) this.startWorker(this.deps.file);
     if (this.worker) {
       this.worker.postMessage({ kind: 'write', id: ++this.sent, batch } satisfies ToWorker);
       return;
@@ -77,7 +81,7 @@ export class StoreWriter {
     try {
       writeBatch(this.deps.db, this.deps.log, this.deps.stats, batch);
     } catch (e) {
-      this.deps.onError('write the request log and statistics', e);
+      this.deps.onError(WRITE_LOG, e);
     }
   }
 
@@ -93,7 +97,7 @@ export class StoreWriter {
     try {
       pruneStore(this.deps.log, this.deps.stats, limits);
     } catch (e) {
-      this.deps.onError('prune the request log and statistics', e);
+      this.deps.onError(PRUNE_LOG, e);
     }
   }
 
@@ -132,14 +136,14 @@ export class StoreWriter {
       this.done = m.id;
       this.release(m.id);
     });
-    w.on('error', (e) => this.deps.onError('write the request log and statistics', e));
+    w.on('error', (e) => this.deps.onError(WRITE_LOG, e));
     this.exited = new Promise((resolve) => {
       w.once('exit', (code) => {
         if (this.worker === w) this.worker = undefined;
         if (!this.closing) {
           // batches in flight are lost, as in a crash (a few seconds at most); later ones are
           // written on this thread
-          this.deps.onError('write the request log and statistics', new Error(`the database write thread stopped (exit code ${code})`));
+          this.deps.onError(WRITE_LOG, new Error(`the database write thread stopped (exit code ${code})`));
           this.deps.workerFromEntries = Number.POSITIVE_INFINITY;
         }
         this.release(Number.POSITIVE_INFINITY);
@@ -154,6 +158,12 @@ export class StoreWriter {
     this.waiters = this.waiters.filter((w) => w.id > upTo);
     for (const w of ready) w.resolve();
   }
+}
+
+function entriesIn(batch: WriteBatch): number {
+  let n = 0;
+  for (const c of batch.chunks) n += c.jsons.length;
+  return n;
 }
 
 /**

@@ -220,7 +220,7 @@ test('stats rows accumulate per day × model × downstream × client across batc
     entryOn('2025-03-01', { status: 502, usage: { input_tokens: 1, output_tokens: 0, cache_read_tokens: 0, cache_creation_tokens: 0, reasoning_tokens: 0 } }),
   );
   b1.add(entryOn('2025-03-02', { model: 'gemini-pro', downstream_id: 'gemini', client_addr: '10.0.0.2' }));
-  stats.write(b1);
+  stats.write(b1.values());
   const b2 = new StatsBatch();
   b2.add(
     entryOn('2025-03-01', {
@@ -231,7 +231,7 @@ test('stats rows accumulate per day × model × downstream × client across batc
     }),
   );
   b2.add(entryOn('2025-03-01'));
-  stats.write(b2);
+  stats.write(b2.values());
   assert.equal(b1.size, 2);
 
   const byModel = stats.query('2025-03-01', '2025-03-31', 'model');
@@ -270,14 +270,14 @@ test('stats percentiles come from the latency histogram', () => {
   const b = new StatsBatch();
   // 1..1000 ms, spread over two clients so rows merge in the query
   for (let ms = 1; ms <= 1000; ms++) b.add(entryOn('2025-03-01', { duration_ms: ms, client_addr: ms % 2 ? 'a' : 'b' }));
-  stats.write(b);
+  stats.write(b.values());
   const [row] = stats.query('2025-03-01', '2025-03-01', 'model');
   assert.ok(row.p50_ms !== null && Math.abs(row.p50_ms - 500) <= 50, `p50 ${row.p50_ms}`);
   assert.ok(row.p95_ms !== null && Math.abs(row.p95_ms - 950) <= 50, `p95 ${row.p95_ms}`);
 
   const c = new StatsBatch();
   for (let i = 0; i < 10; i++) c.add(entryOn('2025-04-01', { duration_ms: 123 }));
-  stats.write(c);
+  stats.write(c.values());
   const [constant] = stats.query('2025-04-01', '2025-04-01', 'day');
   assert.equal(constant.p50_ms, 123);
   assert.equal(constant.p95_ms, 123);
@@ -291,7 +291,7 @@ test('stats keep 12 months', () => {
   assert.equal(statsCutoffDay(now), '2024-06-15');
   const b = new StatsBatch();
   for (const day of ['2024-06-14', '2024-06-15', '2025-01-01', '2025-06-15']) b.add(entryOn(day));
-  stats.write(b);
+  stats.write(b.values());
   assert.equal(stats.prune(now), 1);
   assert.deepEqual(
     stats.query('2000-01-01', '2100-01-01', 'day').map((r) => r.key),
@@ -320,7 +320,7 @@ test('a year of daily rows is aggregated correctly', () => {
     for (let m = 0; m < 5; m++)
       for (let c = 0; c < 4; c++)
         b.add(makeEntry({ time: new Date(start + d * DAY + 1000).toISOString(), model: `m${m}`, client_addr: `10.0.0.${c}`, duration_ms: 100 }));
-  stats.write(b);
+  stats.write(b.values());
   const rows = stats.query('2024-01-01', '2024-12-31', 'model');
   assert.equal(rows.length, 5);
   for (const r of rows) assert.equal(r.requests, 365 * 4);

@@ -15,14 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import pino from 'pino';
-import type { AppContext } from '../src/app/context.js';
+import { createContext } from '../src/app/context.js';
 import { ConfigManager } from '../src/config/manager.js';
-import { Router } from '../src/admin/router.js';
 import { PayloadCapture } from '../src/gateway/capture.js';
-import { ReasoningStore } from '../src/ir/reasoning-store.js';
 import { installObservability, type Observability } from '../src/observe/index.js';
 import { zeroUsage, type LogEntry } from '../src/observe/types.js';
-import { PluginRegistry } from '../src/plugins/registry.js';
 import { requestId } from '../src/util/request-id.js';
 
 const total = Number(process.argv[2] ?? 200_000);
@@ -111,21 +108,7 @@ async function setup(variant: Variant, dir: string): Promise<Setup> {
   writeFileSync(configPath, `db_path: ${JSON.stringify(join(dir, `${variant}.db`))}\ncapture_payloads: ${variant === 'capture'}\n`);
   const config = new ConfigManager(configPath, {});
   const logger = pino({ level: 'info' }, pino.destination({ dest: join(dir, `${variant}.log`), sync: false }));
-  const ctx: AppContext = {
-    version: 'bench',
-    startedAt: Date.now(),
-    config,
-    logger,
-    plugins: new PluginRegistry(),
-    reasoningStore: new ReasoningStore(),
-    observer: { finished() {} },
-    adminRouter: new Router(),
-    selfOrigins: new Set(),
-    draining: false,
-    closers: [],
-    drainHooks: [],
-    services: {},
-  };
+  const ctx = createContext({ version: 'bench', config, logger });
   const obs = await installObservability(ctx, { processMetrics: false });
   return {
     obs,

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { ConfigManager } from '../config/manager.js';
-import type { ReasoningStore } from '../ir/reasoning-store.js';
-import type { PluginRegistry } from '../plugins/registry.js';
+import { ReasoningStore } from '../ir/reasoning-store.js';
+import { PluginRegistry } from '../plugins/registry.js';
 import type { RequestObserver } from '../observe/types.js';
-import type { Router } from '../admin/router.js';
+import { Router } from '../admin/router.js';
 
 /**
  * Everything a request handler may reach, built once by the daemon. Components that other
@@ -30,4 +30,23 @@ export interface AppContext {
   readonly drainHooks: (() => void)[];
   /** Named services other modules attach (store, logs, stats, metrics, sessions...). */
   readonly services: Record<string, unknown>;
+}
+
+/** A context with nothing installed yet: no observer, no routes, no services (the daemon and test harnesses fill them in). */
+export function createContext(parts: { version: string; config: ConfigManager; logger: Logger; plugins?: PluginRegistry }): AppContext {
+  return {
+    version: parts.version,
+    startedAt: Date.now(),
+    config: parts.config,
+    logger: parts.logger,
+    plugins: parts.plugins ?? new PluginRegistry(),
+    reasoningStore: new ReasoningStore(),
+    observer: { finished() {} },
+    adminRouter: new Router(),
+    selfOrigins: new Set(),
+    draining: false,
+    closers: [],
+    drainHooks: [],
+    services: {},
+  };
 }

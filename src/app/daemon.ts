@@ -3,10 +3,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { ConfigManager } from '../config/manager.js';
 import { parseBindAddr } from '../config/schema.js';
-import { ReasoningStore } from '../ir/reasoning-store.js';
 import { PluginRegistry } from '../plugins/registry.js';
 import { registerBuiltinPlugins } from '../plugins/builtins.js';
-import { Router } from '../admin/router.js';
 import { handleAdmin, sendJson } from '../admin/http.js';
 import { installAdmin } from '../admin/index.js';
 import { listenAdminSocket } from '../admin/socket.js';
@@ -15,7 +13,7 @@ import { Gateway, MAX_URL_LENGTH } from '../gateway/gateway.js';
 import { serveStatic } from './static.js';
 import { createLogger } from './logger.js';
 import { VERSION } from './version.js';
-import type { AppContext } from './context.js';
+import { createContext, type AppContext } from './context.js';
 
 export interface DaemonOptions {
   configPath: string;
@@ -41,21 +39,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   const logger = opts.logger ?? createLogger(config.current.log_level);
 
-  const ctx: AppContext = {
-    version: VERSION,
-    startedAt: Date.now(),
-    config,
-    logger,
-    plugins,
-    reasoningStore: new ReasoningStore(),
-    observer: { finished() {} },
-    adminRouter: new Router(),
-    selfOrigins: new Set(),
-    draining: false,
-    closers: [],
-    drainHooks: [],
-    services: {},
-  };
+  const ctx = createContext({ version: VERSION, config, logger, plugins });
   config.onChange((next, prev) => {
     if (next.log_level !== prev.log_level) logger.level = next.log_level;
   });

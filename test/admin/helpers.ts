@@ -5,12 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
-import type { AppContext } from '../../src/app/context.js';
+import { createContext, type AppContext } from '../../src/app/context.js';
 import { ConfigManager, type ConfigManagerOptions } from '../../src/config/manager.js';
-import { ReasoningStore } from '../../src/ir/reasoning-store.js';
 import { PluginRegistry } from '../../src/plugins/registry.js';
 import { registerBuiltinPlugins } from '../../src/plugins/builtins.js';
-import { Router } from '../../src/admin/router.js';
 import { installAdmin } from '../../src/admin/index.js';
 import { handleAdmin } from '../../src/admin/http.js';
 
@@ -76,21 +74,7 @@ export async function startAdmin(text: string, opts: ConfigManagerOptions & { en
   const config = new ConfigManager(configPath, opts.env ?? process.env, opts);
   const plugins = new PluginRegistry();
   registerBuiltinPlugins(plugins);
-  const ctx: AppContext = {
-    version: '0.0.0-test',
-    startedAt: Date.now(),
-    config,
-    logger,
-    plugins,
-    reasoningStore: new ReasoningStore(),
-    observer: { finished() {} },
-    adminRouter: new Router(),
-    selfOrigins: new Set(),
-    draining: false,
-    closers: [],
-    drainHooks: [],
-    services: {},
-  };
+  const ctx = createContext({ version: '0.0.0-test', config, logger, plugins });
   installAdmin(ctx);
   if (opts.watch) config.watch(logger, 50);
   const server: Server = createServer((req, res) => {

@@ -4,14 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import type { AppContext } from '../../src/app/context.js';
+import { createContext, type AppContext } from '../../src/app/context.js';
 import { handleAdmin } from '../../src/admin/http.js';
-import { Router } from '../../src/admin/router.js';
 import { ConfigManager } from '../../src/config/manager.js';
-import { ReasoningStore } from '../../src/ir/reasoning-store.js';
 import { installObservability, type Observability, type ObservabilityOptions } from '../../src/observe/index.js';
 import { zeroUsage, type LogEntry } from '../../src/observe/types.js';
-import { PluginRegistry } from '../../src/plugins/registry.js';
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'tresor-observe-'));
@@ -37,21 +34,7 @@ export async function startHarness(opts: { yaml?: string; options?: Observabilit
   const dbPath = opts.dbPath ?? join(dir, 'data', 'tresor.db');
   writeFileSync(configPath, `bind_addr: "127.0.0.1:0"\ndb_path: ${JSON.stringify(dbPath)}\n${opts.yaml ?? ''}`, { mode: 0o600 });
   const config = new ConfigManager(configPath, {});
-  const ctx: AppContext = {
-    version: 'test',
-    startedAt: Date.now(),
-    config,
-    logger: opts.logger ?? pino({ level: 'silent' }),
-    plugins: new PluginRegistry(),
-    reasoningStore: new ReasoningStore(),
-    observer: { finished() {} },
-    adminRouter: new Router(),
-    selfOrigins: new Set(),
-    draining: false,
-    closers: [],
-    drainHooks: [],
-    services: {},
-  };
+  const ctx = createContext({ version: 'test', config, logger: opts.logger ?? pino({ level: 'silent' }) });
   const obs = await installObservability(ctx, { processMetrics: false, ...opts.options });
   const server: Server = createServer((req, res) => {
     const raw = req.url ?? '/';

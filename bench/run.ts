@@ -553,27 +553,30 @@ function ensureBuilt(o: Options): void {
   }
 }
 
+/** A titled table followed by a blank line; nothing when there are no rows. */
+function section(out: string[], title: string, headers: string[], rows: (string | number)[][]): void {
+  if (rows.length === 0) return;
+  out.push(title, table(headers, rows), '');
+}
+
 /** The table of a latency or TTFT probe phase. */
 function probeTable(out: string[], title: string, probes: ProbeResult[], cpuLabel: string, timing: boolean): void {
-  if (probes.length === 0) return;
-  out.push(title);
-  out.push(
-    table(
-      ['via', 'pairs', 'direct p50', 'via p50', 'added p50', 'added p99', 'paired median', ...(timing ? ['Server-Timing p50'] : []), cpuLabel],
-      probes.map((p) => [
-        p.label,
-        p.pairs,
-        fmt(p.directP50, 3),
-        fmt(p.viaP50, 3),
-        signed(p.addedP50, 3),
-        signed(p.addedP99, 3),
-        signed(p.addedPairedMedian, 3),
-        ...(timing ? [p.serverTimingP50 === undefined ? '' : fmt(p.serverTimingP50, 3)] : []),
-        fmt(p.viaCpuMsPerReq, 3),
-      ]),
-    ),
+  section(
+    out,
+    title,
+    ['via', 'pairs', 'direct p50', 'via p50', 'added p50', 'added p99', 'paired median', ...(timing ? ['Server-Timing p50'] : []), cpuLabel],
+    probes.map((p) => [
+      p.label,
+      p.pairs,
+      fmt(p.directP50, 3),
+      fmt(p.viaP50, 3),
+      signed(p.addedP50, 3),
+      signed(p.addedP99, 3),
+      signed(p.addedPairedMedian, 3),
+      ...(timing ? [p.serverTimingP50 === undefined ? '' : fmt(p.serverTimingP50, 3)] : []),
+      fmt(p.viaCpuMsPerReq, 3),
+    ]),
   );
-  out.push('');
 }
 
 function machine() {
@@ -716,50 +719,42 @@ function render(r: Results): string {
   out.push(
     `load average at start ${r.meta.loadavgAtStart.map((x) => x.toFixed(2)).join(' ')}, at end ${(r.meta.loadavgAtEnd ?? []).map((x) => x.toFixed(2)).join(' ')}\n`,
   );
-  if (r.load.length) {
-    out.push('Load (autocannon, medians over rounds; CPU = the process under test per request, from /proc)');
-    out.push(
-      table(
-        ['case', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'mock CPU', 'peak RSS MB', 'failed', 'others %', 'quietest: req/s', 'CPU', 'others %'],
-        r.load.map((x) => [
-          x.label,
-          x.connections,
-          x.median.rps,
-          x.median.p50,
-          x.median.p99,
-          fmt(x.median.cpuMsPerReq, 3),
-          fmt(x.median.mockCpuMsPerReq, 3),
-          fmt(x.median.peakRssMb, 0),
-          x.median.failed,
-          fmt(x.median.otherLoadPct, 0),
-          fmt(x.quietest.rps),
-          fmt(x.quietest.cpuMsPerReq, 3),
-          fmt(x.quietest.otherLoadPct, 0),
-        ]),
-      ),
-    );
-    out.push('');
-  }
-  if (r.observe.length) {
-    out.push('Observability overhead (openai → anthropic, 32 connections; issue 5): req/s medians, and the median ratio of runs taken back to back');
-    const off = (stream: boolean) => r.observe.find((x) => x.variant === 'off' && x.stream === stream)?.median.rps ?? NaN;
-    out.push(
-      table(
-        ['variant', 'req/s', 'vs off (paired)', 'vs on (paired)', 'CPU ms/req', 'peak RSS MB', 'events per viewer', 'others %'],
-        r.observe.map((x) => [
-          x.label,
-          x.median.rps,
-          pctText(x.pairedVsOff ?? x.median.rps / off(x.stream)),
-          x.pairedVsOn === undefined ? '' : pctText(x.pairedVsOn),
-          fmt(x.median.cpuMsPerReq, 3),
-          fmt(x.median.peakRssMb, 0),
-          x.median.viewerEvents ?? '',
-          fmt(x.median.otherLoadPct, 0),
-        ]),
-      ),
-    );
-    out.push('');
-  }
+  section(
+    out,
+    'Load (autocannon, medians over rounds; CPU = the process under test per request, from /proc)',
+    ['case', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'mock CPU', 'peak RSS MB', 'failed', 'others %', 'quietest: req/s', 'CPU', 'others %'],
+    r.load.map((x) => [
+      x.label,
+      x.connections,
+      x.median.rps,
+      x.median.p50,
+      x.median.p99,
+      fmt(x.median.cpuMsPerReq, 3),
+      fmt(x.median.mockCpuMsPerReq, 3),
+      fmt(x.median.peakRssMb, 0),
+      x.median.failed,
+      fmt(x.median.otherLoadPct, 0),
+      fmt(x.quietest.rps),
+      fmt(x.quietest.cpuMsPerReq, 3),
+      fmt(x.quietest.otherLoadPct, 0),
+    ]),
+  );
+  const off = (stream: boolean) => r.observe.find((x) => x.variant === 'off' && x.stream === stream)?.median.rps ?? NaN;
+  section(
+    out,
+    'Observability overhead (openai → anthropic, 32 connections; issue 5): req/s medians, and the median ratio of runs taken back to back',
+    ['variant', 'req/s', 'vs off (paired)', 'vs on (paired)', 'CPU ms/req', 'peak RSS MB', 'events per viewer', 'others %'],
+    r.observe.map((x) => [
+      x.label,
+      x.median.rps,
+      pctText(x.pairedVsOff ?? x.median.rps / off(x.stream)),
+      x.pairedVsOn === undefined ? '' : pctText(x.pairedVsOn),
+      fmt(x.median.cpuMsPerReq, 3),
+      fmt(x.median.peakRssMb, 0),
+      x.median.viewerEvents ?? '',
+      fmt(x.median.otherLoadPct, 0),
+    ]),
+  );
   probeTable(
     out,
     'Concurrency 1, non-streaming: added latency vs calling the mock directly (interleaved pairs)',
@@ -774,55 +769,44 @@ function render(r: Results): string {
     'CPU ms/stream',
     false,
   );
-  if (r.slow.length) {
-    out.push('Concurrent slow streams (20 chunks, one every 50 ms)');
-    out.push(
-      table(
-        ['case', 'streams', 'completed', 'stalled', 'wall ms', 'first byte p99 ms', 'max gap ms', 'peak RSS MB', 'gateway CPU ms'],
-        r.slow.map((s) => [
-          s.label,
-          s.streams,
-          s.completed,
-          s.stalled,
-          fmt(s.wallMs, 0),
-          fmt(s.ttftP99, 1),
-          fmt(s.maxGapMs, 1),
-          fmt(s.peakRssMb, 0),
-          fmt(s.gatewayCpuMs, 0),
-        ]),
-      ),
-    );
-    out.push('');
-  }
-  if (r.cold.length) {
-    out.push('Cold start: process spawn to the first served gateway request');
-    out.push(
-      table(
-        ['daemon from', 'runs', 'median ms', 'first run ms (new database)', 'all runs ms', 'CPU ms to first request (median)'],
-        r.cold.map((c) => [
-          c.runtime,
-          c.runsMs.length,
-          fmt(c.medianMs, 0),
-          fmt(c.firstRunMs, 0),
-          c.runsMs.map((x) => x.toFixed(0)).join(' '),
-          fmt(c.medianCpuMs, 0),
-        ]),
-      ),
-    );
-    out.push('');
-  }
+  section(
+    out,
+    'Concurrent slow streams (20 chunks, one every 50 ms)',
+    ['case', 'streams', 'completed', 'stalled', 'wall ms', 'first byte p99 ms', 'max gap ms', 'peak RSS MB', 'gateway CPU ms'],
+    r.slow.map((s) => [
+      s.label,
+      s.streams,
+      s.completed,
+      s.stalled,
+      fmt(s.wallMs, 0),
+      fmt(s.ttftP99, 1),
+      fmt(s.maxGapMs, 1),
+      fmt(s.peakRssMb, 0),
+      fmt(s.gatewayCpuMs, 0),
+    ]),
+  );
+  section(
+    out,
+    'Cold start: process spawn to the first served gateway request',
+    ['daemon from', 'runs', 'median ms', 'first run ms (new database)', 'all runs ms', 'CPU ms to first request (median)'],
+    r.cold.map((c) => [
+      c.runtime,
+      c.runsMs.length,
+      fmt(c.medianMs, 0),
+      fmt(c.firstRunMs, 0),
+      c.runsMs.map((x) => x.toFixed(0)).join(' '),
+      fmt(c.medianCpuMs, 0),
+    ]),
+  );
   for (const e of r.errors ?? []) out.push(`phase ${e.phase} FAILED: ${e.message}\n`);
   for (const c of r.cold) for (const f of c.failures ?? []) out.push(`cold start (${c.runtime}) ${f}`);
-  if (r.targets?.length) {
-    out.push('Targets');
-    out.push(
-      table(
-        ['figure', 'target', 'measured', 'met'],
-        r.targets.map((t) => [t.figure, t.target, t.measured, t.met === undefined ? 'n/a' : t.met ? 'yes' : 'NO']),
-      ),
-    );
-  }
-  return out.join('\n');
+  section(
+    out,
+    'Targets',
+    ['figure', 'target', 'measured', 'met'],
+    (r.targets ?? []).map((t) => [t.figure, t.target, t.measured, t.met === undefined ? 'n/a' : t.met ? 'yes' : 'NO']),
+  );
+  return out.join('\n').trimEnd();
 }
 
 main().catch((e) => {

@@ -7,13 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'node:http';
 import { startMockProvider } from '../mocks/server.js';
-import { freePort } from '../helpers/daemon.js';
+import { childDaemonConfig } from '../helpers/daemon.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BURST = 600;
@@ -64,13 +62,7 @@ function post(agent: Agent, port: number, body: string): Promise<number> {
 
 test(`a burst of ${BURST} requests reaches the log and the stats through the write thread, and survives a restart`, async () => {
   const mock = await startMockProvider((r) => ({ model: String(r.body.model), text: 'Hi!', usage: { input: 5, output: 2 } }));
-  const dir = mkdtempSync(join(tmpdir(), 'tresor-burst-'));
-  const port = await freePort();
-  const config = join(dir, 'tresor.yaml');
-  writeFileSync(
-    config,
-    `bind_addr: 127.0.0.1:${port}\ndb_path: ${join(dir, 'tresor.db')}\nlog_level: debug\ndownstreams:\n  - { id: oa, api_formats: [openai], base_url: ${mock.url}/v1, api_key: sk-burst-secret-0001, output_model_ids: [gpt-burst] }\n`,
-  );
+  const { port, config, cleanup } = await childDaemonConfig({ mockUrl: mock.url, model: 'gpt-burst', yaml: 'log_level: debug\n' });
   let daemon = startDaemon(config);
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   try {
@@ -105,6 +97,6 @@ test(`a burst of ${BURST} requests reaches the log and the stats through the wri
     agent.destroy();
     await daemon.stop();
     await mock.close();
-    rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 });

@@ -45,3 +45,31 @@ export async function freePort(): Promise<number> {
   await new Promise((r) => s.close(r));
   return port;
 }
+
+/** The downstream API key childDaemonConfig writes (tests check it never shows). */
+export const CHILD_DOWNSTREAM_KEY = 'sk-child-secret-0001';
+
+export interface ChildDaemonConfig {
+  dir: string;
+  port: number;
+  /** The config file's path. */
+  config: string;
+  cleanup(): void;
+}
+
+/**
+ * The config of a daemon run as a child process (`bin/tresor.js run --config …`): a fresh temp
+ * folder for it and its database, a free port, one OpenAI downstream at `mockUrl` serving
+ * `model`, and `yaml` (top-level keys) added.
+ */
+export async function childDaemonConfig(o: { mockUrl: string; model: string; yaml?: string }): Promise<ChildDaemonConfig> {
+  const dir = mkdtempSync(join(tmpdir(), 'tresor-child-'));
+  const port = await freePort();
+  const config = join(dir, 'tresor.yaml');
+  writeFileSync(
+    config,
+    `bind_addr: 127.0.0.1:${port}\ndb_path: ${join(dir, 'tresor.db')}\n${o.yaml ?? ''}downstreams:\n  - { id: oa, api_formats: [openai], base_url: ${o.mockUrl}/v1, api_key: ${CHILD_DOWNSTREAM_KEY}, output_model_ids: [${o.model}] }\n`,
+    { mode: 0o600 },
+  );
+  return { dir, port, config, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

@@ -17,7 +17,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import pino from 'pino';
 import { createContext } from '../src/app/context.js';
 import { ConfigManager } from '../src/config/manager.js';
-import { PayloadCapture } from '../src/gateway/capture.js';
+import { CaptureSlabs, PayloadCapture } from '../src/gateway/capture.js';
 import { installObservability, type Observability } from '../src/observe/index.js';
 import { zeroUsage, type LogEntry } from '../src/observe/types.js';
 import { requestId } from '../src/util/request-id.js';
@@ -59,7 +59,7 @@ const URL_ = new URL('http://127.0.0.1:9/v1/messages');
  * What the gateway makes for every streamed request whether or not it captures: the request
  * body read from the socket, the downstream request's JSON, the downstream's bytes, the 20
  * events written to the client. Every variant makes them (they are the gateway's, not the
- * observer's, cost); only "capture" keeps them, as the gateway does, in a PayloadCapture.
+ * observer's, cost); only "capture" copies them, as the gateway does, into a PayloadCapture.
  */
 interface Traffic {
   clientRequest: Buffer;
@@ -87,15 +87,18 @@ function traffic(n: number): Traffic {
 
 /** As the gateway hands a capture over when a request finishes. */
 function capture(t: Traffic): PayloadCapture {
-  const c = new PayloadCapture(1 << 20, t.clientRequest, { authorization: 'Bearer sk-bench-client-key', 'content-type': 'application/json' });
+  const c = new PayloadCapture(SLABS, 1 << 20, t.clientRequest, { authorization: 'Bearer sk-bench-client-key', 'content-type': 'application/json' });
   c.downstreamRequest = c.body(t.downstreamRequest);
   c.downstreamHeaders = { 'x-api-key': 'sk-bench-downstream-key-0000', 'content-type': 'application/json' };
   c.downstreamUrl = URL_;
   c.downstreamResponse = c.body(t.downstreamResponse);
-  // the gateway writes (and keeps) what the events of a downstream chunk encode to as one Buffer
-  c.clientResponse = c.body(Buffer.from(t.clientEvents.join('')));
+  // the gateway writes what the events of a downstream chunk encode to as one string
+  c.clientResponse = c.body(t.clientEvents.join(''));
   return c;
 }
+
+/** The gateway's (one per gateway). */
+const SLABS = new CaptureSlabs();
 
 interface Setup {
   obs?: Observability;

@@ -1,49 +1,85 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CapturedBody, CapturedPayloads, PayloadSource } from '../observe/types.js';
+import { ByteSlabs, type Piece } from '../util/byte-slabs.js';
 
 /**
- * A body as it passed through, kept by reference (the request's own Buffers and strings, no
- * copy) up to `limit` bytes; it becomes text only when someone reads it. Capturing thus costs
- * the request a few array pushes; keeping the newest hundred captures costs the garbage
- * collector more (they outlive a scavenge or two), measured in the README's Performance section.
+ * A body as it passes through, copied (UTF-8) into a piece of the capture slabs up to `limit`
+ * bytes: the request's own strings and Buffers are not held, so they die as young as they
+ * would uncaptured (held until the request ended, under load they outlived scavenges and were
+ * promoted, a few KB a request, and the old generation had to be collected more often).
  */
 export class BodyCapture {
-  private parts: (string | Buffer)[] = [];
-  /** Bytes for Buffers, UTF-16 units for strings: close enough for a cap the store enforces exactly. */
-  private size = 0;
+  private piece: Piece | undefined;
+  /** Bytes written to the piece. */
+  private used = 0;
   truncated = false;
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly slabs: ByteSlabs,
+    private readonly limit: number,
+  ) {}
 
   add(chunk: string | Buffer): void {
-    if (this.truncated) return;
-    const room = this.limit - this.size;
-    if (chunk.length > room) {
-      this.parts.push(typeof chunk === 'string' ? chunk.slice(0, room) : chunk.subarray(0, room));
-      this.size = this.limit;
+    if (this.truncated || chunk.length === 0) return;
+    const free = this.piece ? this.piece.bytes.length - this.used : 0;
+    // a string fits for sure when three bytes per UTF-16 unit do; otherwise count its bytes
+    let n = typeof chunk === 'string' ? (chunk.length * 3 <= free ? -1 : Buffer.byteLength(chunk)) : chunk.length;
+    if (n > this.limit - this.used) {
+      n = this.limit - this.used;
       this.truncated = true;
-      return;
     }
-    this.parts.push(chunk);
-    this.size += chunk.length;
+    if (n > free || !this.piece) this.grow(this.used + n);
+    const bytes = this.piece!.bytes;
+    if (typeof chunk === 'string') this.used += n < 0 ? bytes.write(chunk, this.used) : bytes.write(chunk, this.used, n);
+    else {
+      bytes.set(n === chunk.length ? chunk : chunk.subarray(0, n), this.used);
+      this.used += n;
+    }
   }
 
-  /** The text; Buffers are decoded together, so a character split between two chunks stays whole. */
-  result(): CapturedBody {
-    const p = this.parts;
-    let body: string;
-    if (p.length === 1 && typeof p[0] === 'string') body = p[0];
-    else if (p.every((x) => typeof x === 'string')) body = p.join('');
-    else body = Buffer.concat(p.map((x) => (typeof x === 'string' ? Buffer.from(x) : x))).toString('utf8');
-    // a cut through a multi-byte character leaves a replacement character at the end
-    if (this.truncated && body.endsWith('\uFFFD')) body = body.slice(0, -1);
-    return { body, truncated: this.truncated };
+  get byteLength(): number {
+    return this.used;
+  }
+
+  /** Copy the bytes into `buf` at `offset`; the offset after them. */
+  copyTo(buf: Buffer, offset: number): number {
+    if (this.piece) buf.set(this.piece.bytes.subarray(0, this.used), offset);
+    return offset + this.used;
+  }
+
+  /** Give the piece back to the slabs (after packing). */
+  release(): void {
+    if (this.piece) this.slabs.release(this.piece);
+    this.piece = undefined;
+  }
+
+  private grow(need: number): void {
+    const cap = this.piece ? this.piece.bytes.length : 0;
+    const next = this.slabs.take(Math.min(this.limit, Math.max(need, cap * 2, MIN_BODY_PIECE)));
+    if (this.piece) {
+      next.bytes.set(this.piece.bytes.subarray(0, this.used));
+      this.slabs.release(this.piece);
+    }
+    this.piece = next;
   }
 }
 
+/** The first piece a body takes: most bodies fit, a streamed one doubles a few times. */
+const MIN_BODY_PIECE = 1024;
+
 /**
- * The payloads of one request while it runs: bodies by reference, headers and URL as the
- * gateway had them. `payloads()` (the inspector, the store) makes the text and masks secrets.
+ * Where captures live: bodies while they pass, packed captures while they are kept. Apart, so
+ * that the short-lived pieces do not hold on to slabs of kept ones and the reverse.
+ */
+export class CaptureSlabs {
+  readonly passing = new ByteSlabs();
+  readonly kept = new ByteSlabs();
+}
+
+/**
+ * The payloads of one request while it runs: bodies as they pass (BodyCapture), headers and
+ * URL as the gateway had them. `pack()` puts everything into one piece when the request is
+ * done (what the observer keeps); `payloads()` makes the text and masks secrets.
  */
 export class PayloadCapture implements PayloadSource {
   downstreamRequest?: BodyCapture;
@@ -52,8 +88,11 @@ export class PayloadCapture implements PayloadSource {
   downstreamHeaders?: Record<string, string>;
   downstreamUrl?: URL;
   readonly clientRequest: BodyCapture;
+  /** Every body made, replaced ones (a retried attempt) included: pack() releases them all. */
+  private readonly bodies: BodyCapture[] = [];
 
   constructor(
+    private readonly slabs: CaptureSlabs,
     readonly limit: number,
     clientRequest: Buffer,
     private readonly clientHeaders: IncomingHttpHeaders,
@@ -63,21 +102,115 @@ export class PayloadCapture implements PayloadSource {
 
   /** A new body capture holding `initial` (when given). */
   body(initial?: string | Buffer): BodyCapture {
-    const c = new BodyCapture(this.limit);
+    const c = new BodyCapture(this.slabs.passing, this.limit);
+    this.bodies.push(c);
     if (initial !== undefined) c.add(initial);
     return c;
   }
 
+  /** The packed copy to keep; the bodies' pieces go back to the slabs. */
+  pack(): PackedPayloads {
+    const packed = this.packInto(this.slabs.kept);
+    for (const b of this.bodies) b.release();
+    return packed;
+  }
+
   payloads(): CapturedPayloads {
-    const out: CapturedPayloads = { client_request: this.clientRequest.result(), client_headers: maskHeaders(this.clientHeaders) };
-    if (this.downstreamRequest) out.downstream_request = this.downstreamRequest.result();
-    if (this.downstreamResponse) out.downstream_response = this.downstreamResponse.result();
-    if (this.clientResponse) out.client_response = this.clientResponse.result();
-    if (this.downstreamHeaders) out.downstream_headers = maskHeaders(this.downstreamHeaders);
-    if (this.downstreamUrl) out.downstream_url = this.downstreamUrl.toString();
+    return this.packInto(ONE_OFF).payloads();
+  }
+
+  private packInto(slabs: ByteSlabs): PackedPayloads {
+    const bodies = [this.clientRequest, this.downstreamRequest, this.downstreamResponse, this.clientResponse];
+    const texts = [JSON.stringify(this.clientHeaders), this.downstreamHeaders && JSON.stringify(this.downstreamHeaders), this.downstreamUrl?.href];
+    let flags = 0;
+    let size = PACK_HEADER;
+    for (let i = 0; i < bodies.length; i++) {
+      const b = bodies[i];
+      if (!b) continue;
+      flags |= (1 << i) | (b.truncated ? TRUNCATED << i : 0);
+      size += b.byteLength;
+    }
+    for (let i = 0; i < texts.length; i++) {
+      const t = texts[i];
+      if (t === undefined) continue;
+      flags |= 1 << (bodies.length + i);
+      size += Buffer.byteLength(t);
+    }
+    const piece = slabs.take(size);
+    const buf = piece.bytes;
+    buf.writeUInt32LE(flags, 0);
+    let at = PACK_HEADER;
+    let segment = 0;
+    for (const b of bodies) {
+      if (b) at = b.copyTo(buf, at);
+      buf.writeUInt32LE(at, 4 + 4 * segment++);
+    }
+    for (const t of texts) {
+      if (t !== undefined) at += buf.write(t, at);
+      buf.writeUInt32LE(at, 4 + 4 * segment++);
+    }
+    return new PackedPayloads(piece, slabs);
+  }
+}
+
+/** Pieces of their own, for reading a capture that is not kept. */
+const ONE_OFF = new ByteSlabs(0);
+
+/**
+ * A request's payloads packed into one piece of bytes: a header of eight little-endian
+ * uint32 (flags, then where each of the seven segments ends) and the segments: the four
+ * bodies, both header sets as JSON and the downstream URL. Flags: bit i is "segment i
+ * present", bit 8 + i "body i truncated".
+ */
+export class PackedPayloads implements PayloadSource {
+  constructor(
+    private readonly piece: Piece,
+    private readonly slabs: ByteSlabs,
+  ) {}
+
+  release(): void {
+    this.slabs.release(this.piece);
+  }
+
+  payloads(): CapturedPayloads {
+    const b = this.piece.bytes;
+    const flags = b.readUInt32LE(0);
+    const segment = (i: number): string | undefined => {
+      if (!(flags & (1 << i))) return undefined;
+      const start = i === 0 ? PACK_HEADER : b.readUInt32LE(4 * i);
+      return b.toString('utf8', start, b.readUInt32LE(4 + 4 * i));
+    };
+    const body = (i: number): CapturedBody | undefined => {
+      let text = segment(i);
+      if (text === undefined) return undefined;
+      const truncated = (flags & (TRUNCATED << i)) !== 0;
+      // a cut through a multi-byte character leaves a replacement character at the end
+      if (truncated && text.endsWith('\uFFFD')) text = text.slice(0, -1);
+      return { body: text, truncated };
+    };
+    const headers = (i: number): Record<string, string> | undefined => {
+      const json = segment(i);
+      return json === undefined ? undefined : maskHeaders(JSON.parse(json) as Record<string, string>);
+    };
+    const out: CapturedPayloads = {};
+    const keys = ['client_request', 'downstream_request', 'downstream_response', 'client_response'] as const;
+    for (let i = 0; i < keys.length; i++) {
+      const v = body(i);
+      if (v) out[keys[i]] = v;
+    }
+    const clientHeaders = headers(4);
+    if (clientHeaders) out.client_headers = clientHeaders;
+    const downstreamHeaders = headers(5);
+    if (downstreamHeaders) out.downstream_headers = downstreamHeaders;
+    const url = segment(6);
+    if (url !== undefined) out.downstream_url = url;
     return out;
   }
 }
+
+/** Eight uint32: the flags and the ends of seven segments. */
+const PACK_HEADER = 32;
+const TRUNCATED = 1 << 8;
 
 const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'cookie', 'proxy-authorization', 'set-cookie']);
 

@@ -498,9 +498,7 @@ export class Exchange {
     const flush = (): void => {
       if (out === '') return;
       if (this.info.entry.ttfb_ms === null) this.info.entry.ttfb_ms = Math.round(performance.now() - this.info.start);
-      // a captured stream keeps the very bytes written (their bytes off the JS heap; writing
-      // a Buffer spares the socket the same encoding of the string)
-      const text = capOut ? Buffer.from(out) : out;
+      const text = out;
       out = '';
       capOut?.add(text);
       if (!res.write(text)) backlog = true;

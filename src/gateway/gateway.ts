@@ -14,7 +14,7 @@ import { detectEndpoint, isGatewayPath, type Endpoint } from './detect.js';
 import { Routing } from './routing.js';
 import { PipelineBuilder } from './pipeline.js';
 import { isAllowedKey, presentedKey } from './proxy-auth.js';
-import { PayloadCapture } from './capture.js';
+import { CaptureSlabs, PayloadCapture } from './capture.js';
 import { corsHeaders, handlePreflight } from './cors.js';
 import { listModels } from './models.js';
 import { countTokens } from './count-tokens.js';
@@ -63,6 +63,8 @@ export class Gateway implements GatewayShared {
   private inflight = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly active = new Set<Exchange>();
+  /** Where captured payloads are copied as they pass, and kept packed (capture_payloads). */
+  private readonly captureSlabs = new CaptureSlabs();
 
   constructor(readonly ctx: AppContext) {
     this.routing = new Routing(ctx.config.current);
@@ -205,7 +207,7 @@ export class Gateway implements GatewayShared {
       throw this.fail(info, format, new GatewayError(400, 'invalid_request', 'could not read the request body'));
     }
     if (cfg.capture_payloads) {
-      info.payloads = new PayloadCapture(cfg.capture_max_bytes, raw, req.headers);
+      info.payloads = new PayloadCapture(this.captureSlabs, cfg.capture_max_bytes, raw, req.headers);
     }
     if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) throw this.fail(info, format, badRequest(`request body nests deeper than ${MAX_JSON_DEPTH} levels`));
     let body: unknown;

@@ -10,7 +10,7 @@ import type { DownstreamHealth } from './health.js';
 import type { LiveEvent, LiveHub } from './live.js';
 import type { GatewayMetrics } from './metrics.js';
 import { LogRing } from './ring.js';
-import { payloadsOf, type CapturedBody, type CapturedPayloads, type LogEntry, type PayloadSource, type RequestObserver } from './types.js';
+import { packed, payloadsOf, type CapturedBody, type CapturedPayloads, type LogEntry, type PayloadSource, type RequestObserver } from './types.js';
 
 export interface ObserverOptions {
   /** Entries kept in memory for the live view and replay. */
@@ -68,7 +68,7 @@ export interface LogPage {
   next_before: number | null;
 }
 
-/** A recent capture, still as the gateway handed it over (see PayloadSource). */
+/** A recent capture, packed (see PayloadSource). */
 interface KeptCapture {
   seq: number;
   id: string;
@@ -155,7 +155,7 @@ export class Observer implements RequestObserver {
   finished(entry: LogEntry, payloads?: CapturedPayloads | PayloadSource): void {
     if (this.closed) return;
     const seq = ++this.seq;
-    if (payloads) this.keepCapture({ seq, id: entry.id, source: payloads });
+    if (payloads) this.keepCapture({ seq, id: entry.id, source: packed(payloads) });
     // serialized, counted and kept in the ring at the end of the event-loop turn (runTick)
     this.queue({ kind: 'entry', entry, record: { seq } });
   }
@@ -312,7 +312,10 @@ export class Observer implements RequestObserver {
 
   /** Exactly the newest `max`: each capture kept longer is more for the GC to copy. */
   private trimCaptures(max: number): void {
-    while (this.captures.length > max) this.captures.shift();
+    while (this.captures.length > max) {
+      const { source } = this.captures.shift()!;
+      if ('release' in source && typeof source.release === 'function') source.release();
+    }
   }
 
   /** A kept capture by request id (a scan: lookups are rare). */

@@ -39,6 +39,15 @@ export interface CapturedPayloads {
  */
 export interface PayloadSource {
   payloads(): CapturedPayloads;
+  /** A compact copy to keep once the request is done. */
+  pack?(): PayloadSource;
+  /** No longer kept (a packed copy gives its bytes back to the slabs). */
+  release?(): void;
+}
+
+/** What to keep of a finished request's payloads: their packed copy when the source packs. */
+export function packed(p: CapturedPayloads | PayloadSource): CapturedPayloads | PayloadSource {
+  return 'pack' in p && typeof p.pack === 'function' ? p.pack() : p;
 }
 
 /** The payloads themselves, or where to get them. */

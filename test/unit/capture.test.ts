@@ -1,41 +1,40 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BodyCapture, PayloadCapture } from '../../src/gateway/capture.js';
-import { payloadsOf } from '../../src/observe/types.js';
+import { CaptureSlabs, PayloadCapture, type PackedPayloads } from '../../src/gateway/capture.js';
+import { packed, payloadsOf } from '../../src/observe/types.js';
+import { ByteSlabs } from '../../src/util/byte-slabs.js';
+
+/** The client response of a capture fed these chunks, read back as the inspector reads it. */
+function clientResponse(limit: number, chunks: (string | Buffer)[]) {
+  const cap = new PayloadCapture(new CaptureSlabs(), limit, Buffer.from('{}'), {});
+  cap.clientResponse = cap.body();
+  for (const c of chunks) cap.clientResponse.add(c);
+  return payloadsOf(cap).client_response;
+}
 
 test('a body captured from chunks reads back whole, a character split between two chunks included', () => {
   const bytes = Buffer.from('data: {"text":"héllo wörld €"}\n\n');
   const cut = bytes.indexOf(0xe2) + 1; // inside the three bytes of €
-  const c = new BodyCapture(1024);
-  c.add(bytes.subarray(0, cut));
-  c.add(bytes.subarray(cut));
-  assert.deepEqual(c.result(), { body: bytes.toString('utf8'), truncated: false });
+  assert.deepEqual(clientResponse(1024, [bytes.subarray(0, cut), bytes.subarray(cut)]), { body: bytes.toString('utf8'), truncated: false });
 });
 
 test('strings and Buffers mix; the result is the text in order', () => {
-  const c = new BodyCapture(1024);
-  c.add('event: a\n');
-  c.add(Buffer.from('data: ü\n\n'));
-  c.add('event: b\n');
-  assert.equal(c.result().body, 'event: a\ndata: ü\n\nevent: b\n');
+  assert.equal(clientResponse(1024, ['event: a\n', Buffer.from('data: ü\n\n'), 'event: b\n'])?.body, 'event: a\ndata: ü\n\nevent: b\n');
 });
 
 test('a capture stops at its limit, flags truncation, and never ends in half a character', () => {
-  const c = new BodyCapture(10);
-  c.add(Buffer.from('12345678'));
-  c.add(Buffer.from('€€')); // the cap falls inside the first €
-  const r = c.result();
-  assert.equal(r.truncated, true);
-  assert.equal(r.body, '12345678');
-  c.add('more');
-  assert.equal(c.result().body, '12345678', 'nothing is added after the cap');
-  const s = new BodyCapture(4);
-  s.add('abcdef');
-  assert.deepEqual(s.result(), { body: 'abcd', truncated: true });
+  // the cap falls inside the first €; nothing is added after it
+  assert.deepEqual(clientResponse(10, [Buffer.from('12345678'), Buffer.from('€€'), 'more']), { body: '12345678', truncated: true });
+  assert.deepEqual(clientResponse(4, ['abcdef']), { body: 'abcd', truncated: true });
+  // a string cut between the halves of a surrogate pair
+  assert.deepEqual(clientResponse(3, ['ab😀']), { body: 'ab', truncated: true });
 });
 
 test('payloads are made when read: headers masked, URL as text, absent bodies left out', () => {
-  const cap = new PayloadCapture(1024, Buffer.from('{"model":"m"}'), { authorization: 'Bearer sk-client-secret-1234', 'content-type': 'application/json' });
+  const cap = new PayloadCapture(new CaptureSlabs(), 1024, Buffer.from('{"model":"m"}'), {
+    authorization: 'Bearer sk-client-secret-1234',
+    'content-type': 'application/json',
+  });
   cap.downstreamRequest = cap.body('{"model":"x"}');
   cap.downstreamHeaders = { 'x-api-key': 'sk-ant-downstream-9876', 'anthropic-version': '2023-06-01' };
   cap.downstreamUrl = new URL('http://127.0.0.1:9/v1/messages');
@@ -43,6 +42,7 @@ test('payloads are made when read: headers masked, URL as text, absent bodies le
   assert.equal(p.client_request?.body, '{"model":"m"}');
   assert.equal(p.downstream_request?.body, '{"model":"x"}');
   assert.equal(p.client_headers?.authorization, 'Bearer sk-…1234');
+  assert.equal(p.client_headers?.['content-type'], 'application/json');
   assert.equal(p.downstream_headers?.['x-api-key'], 'sk-…9876');
   assert.equal(p.downstream_headers?.['anthropic-version'], '2023-06-01');
   assert.equal(p.downstream_url, 'http://127.0.0.1:9/v1/messages');
@@ -51,7 +51,102 @@ test('payloads are made when read: headers masked, URL as text, absent bodies le
   assert.doesNotMatch(JSON.stringify(p), /sk-client-secret|sk-ant-downstream/);
 });
 
-test('plain captured payloads pass through payloadsOf unchanged', () => {
+test('a packed capture is a copy: it reads the same, and later changes to the request buffers do not reach it', () => {
+  const body = Buffer.from('{"messages":[{"role":"user","content":"grüß dich"}]}');
+  const cap = new PayloadCapture(new CaptureSlabs(), 1 << 20, body, { 'x-api-key': 'sk-abcdefghijkl' });
+  cap.downstreamRequest = cap.body('{"contents":[]}');
+  const up = Buffer.from('data: {"x":1}\n\n');
+  cap.downstreamResponse = cap.body();
+  cap.downstreamResponse.add(up);
+  cap.clientResponse = cap.downstreamResponse;
+  const before = payloadsOf(cap);
+  const kept = packed(cap);
+  body.fill(0x20);
+  up.fill(0x20);
+  assert.deepEqual(payloadsOf(kept), before);
+  assert.equal(before.client_request?.body, '{"messages":[{"role":"user","content":"grüß dich"}]}');
+  assert.equal(before.client_response?.body, 'data: {"x":1}\n\n');
+});
+
+test('slabs: pieces share a slab until it is full; a large piece that does not fit gets a Buffer of its own', () => {
+  const slabs = new ByteSlabs(1024);
+  const a = slabs.take(100).bytes;
+  const b = slabs.take(100).bytes;
+  assert.equal(a.buffer, b.buffer, 'same slab');
+  assert.equal(b.byteOffset, a.byteOffset + 100);
+  a.fill(1);
+  b.fill(2);
+  assert.ok(a.every((x) => x === 1) && b.every((x) => x === 2), 'pieces do not overlap');
+  for (let i = 0; i < 4; i++) assert.equal(slabs.take(200).bytes.buffer, a.buffer);
+  const c = slabs.take(200).bytes; // 24 bytes left: a new slab
+  assert.notEqual(c.buffer, a.buffer);
+  assert.equal(c.length, 200);
+  const big = slabs.take(900).bytes; // does not fit, more than a quarter of a slab
+  assert.equal(big.length, 900);
+  assert.notEqual(big.buffer, c.buffer);
+  const d = slabs.take(50).bytes; // the big one did not use up the current slab
+  assert.equal(d.buffer, c.buffer);
+  assert.equal(d.byteOffset, c.byteOffset + 200);
+});
+
+test('slabs: a slab whose pieces are all released is reused, never while one is still held', () => {
+  const slabs = new ByteSlabs(4096); // ten pieces of 400 to a slab
+  const take = (n: number) => Array.from({ length: n }, () => slabs.take(400));
+  const first = take(10);
+  const held = slabs.take(400); // a second slab
+  assert.notEqual(held.bytes.buffer, first[0].bytes.buffer);
+  for (const p of first.slice(0, 9)) slabs.release(p);
+  take(9);
+  const third = slabs.take(400); // the first slab still holds a live piece: a new one
+  assert.notEqual(third.bytes.buffer, first[9].bytes.buffer);
+  assert.notEqual(third.bytes.buffer, held.bytes.buffer);
+  slabs.release(first[9]); // now the first slab is free…
+  take(9);
+  const reused = slabs.take(400); // …and is taken again when the third is full
+  assert.equal(reused.bytes.buffer, first[0].bytes.buffer);
+  assert.equal(reused.bytes.byteOffset, first[0].bytes.byteOffset);
+  held.bytes.fill(7);
+  reused.bytes.fill(9);
+  assert.ok(
+    held.bytes.every((x) => x === 7),
+    'a held piece is never handed out again',
+  );
+});
+
+test('steady captured traffic reuses the same slabs: bodies grow in pieces given back when packed, kept captures give theirs back when dropped', () => {
+  const slabs = { passing: new ByteSlabs(64 * 1024), kept: new ByteSlabs(64 * 1024) };
+  const kept: PackedPayloads[] = [];
+  const buffers = new Set<ArrayBufferLike>();
+  for (const s of Object.values(slabs)) {
+    const take = s.take.bind(s);
+    s.take = (size) => {
+      const p = take(size);
+      buffers.add(p.bytes.buffer);
+      return p;
+    };
+  }
+  for (let i = 0; i < 2000; i++) {
+    const cap = new PayloadCapture(slabs, 1 << 20, Buffer.from(`{"n":${i}}`), {});
+    cap.downstreamRequest = cap.body('{"attempt":1}');
+    cap.downstreamRequest = cap.body('{"attempt":2}'); // a retry: the first body is dropped too
+    cap.clientResponse = cap.body();
+    for (let k = 0; k < 20; k++) cap.clientResponse.add(`data: {"n":${i},"k":${k},"pad":"${'x'.repeat(100)}"}\n\n`);
+    kept.push(cap.pack());
+    if (kept.length > 100) kept.shift()!.release();
+    if (i % 97 === 0) {
+      const p = kept.at(-1)!.payloads();
+      assert.equal(p.client_request?.body, `{"n":${i}}`);
+      assert.equal(p.downstream_request?.body, '{"attempt":2}');
+      assert.equal(p.client_response?.body.split('\n\n').length, 21);
+    }
+  }
+  assert.match(kept[0].payloads().client_request!.body, /^\{"n":1900\}$/, 'the oldest kept capture is intact');
+  // 100 kept captures of ~2.9 KB fill five 64 KB slabs, one in flight part of one; without reuse 2,000 would take ~400
+  assert.ok(buffers.size <= 10, `${buffers.size} slabs for 2,000 captures of which 100 are kept`);
+});
+
+test('plain captured payloads pass through payloadsOf and packed unchanged', () => {
   const plain = { client_request: { body: '{}', truncated: false } };
   assert.equal(payloadsOf(plain), plain);
+  assert.equal(packed(plain), plain);
 });

@@ -1,0 +1,54 @@
+/**
+ * Room for bytes that are kept a while and dropped oldest first (the newest captured
+ * payloads), carved from slabs off the JS heap. A slab whose pieces have all been released
+ * is reused, so steady traffic allocates nothing: fresh Buffers would grow V8's count of
+ * external memory and with it the number of full collections. Whatever a piece was copied
+ * from (a request's chunks and strings) dies young, and keeping it costs the collector a
+ * couple of small objects.
+ */
+export class ByteSlabs {
+  private current: Slab | undefined;
+  private readonly spare: Slab[] = [];
+
+  /** `slabSize` 0: every piece is a Buffer of its own (a one-off copy). */
+  constructor(private readonly slabSize = 1 << 20) {}
+
+  /** `size` bytes of uninitialised room, the caller's until it releases the piece. */
+  take(size: number): Piece {
+    let slab = this.current;
+    if (!slab || size > slab.buf.length - slab.used) {
+      // a large piece gets its own Buffer rather than most of a slab
+      if (size > this.slabSize / 4) return { bytes: Buffer.allocUnsafeSlow(size) };
+      if (slab && slab.live === 0) slab.used = 0;
+      else slab = this.current = this.spare.pop() ?? { buf: Buffer.allocUnsafeSlow(this.slabSize), used: 0, live: 0 };
+    }
+    const bytes = slab.buf.subarray(slab.used, slab.used + size);
+    slab.used += size;
+    slab.live++;
+    return { bytes, slab };
+  }
+
+  /** The piece is no longer read: once none of its slab's pieces is, the slab is reused. */
+  release(piece: Piece): void {
+    const slab = piece.slab;
+    if (!slab || --slab.live > 0 || slab === this.current) return;
+    slab.used = 0;
+    if (this.spare.length < MAX_SPARE) this.spare.push(slab);
+  }
+}
+
+export interface Piece {
+  bytes: Buffer;
+  /** Undefined for a piece that is a Buffer of its own. */
+  slab?: Slab;
+}
+
+interface Slab {
+  buf: Buffer;
+  used: number;
+  /** Pieces taken and not released. */
+  live: number;
+}
+
+/** Empty slabs kept for reuse; more are left to the GC. */
+const MAX_SPARE = 2;

@@ -34,8 +34,8 @@ export interface CapturedPayloads {
 }
 
 /**
- * Captured payloads as the gateway keeps them while they are recent: by reference, turned
- * into CapturedPayloads (text, secrets masked) only when the inspector or the store reads them.
+ * Captured payloads as the gateway keeps them while they are recent: as bytes, turned into
+ * CapturedPayloads (text, secrets masked) only when the inspector or the store reads them.
  */
 export interface PayloadSource {
   payloads(): CapturedPayloads;

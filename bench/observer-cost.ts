@@ -59,13 +59,15 @@ const URL_ = new URL('http://127.0.0.1:9/v1/messages');
  * What the gateway makes for every streamed request whether or not it captures: the request
  * body read from the socket, the downstream request's JSON, the downstream's bytes, the 20
  * events written to the client. Every variant makes them (they are the gateway's, not the
- * observer's, cost); only "capture" copies them, as the gateway does, into a PayloadCapture.
+ * observer's, cost); only "capture" hands them, as the gateway does, to a PayloadCapture.
  */
 interface Traffic {
   clientRequest: Buffer;
   downstreamRequest: string;
-  downstreamResponse: Buffer;
-  clientEvents: string[];
+  /** A stream that arrives in four network reads… */
+  downstreamReads: Buffer[];
+  /** …each written to the client as one string. */
+  clientWrites: string[];
 }
 
 function traffic(n: number): Traffic {
@@ -80,8 +82,8 @@ function traffic(n: number): Traffic {
       max_tokens: 4096,
       messages: [{ role: 'user', content: 'Hello there, how are you today?' }],
     }),
-    downstreamResponse: Buffer.from(UP_EVENT.repeat(20)),
-    clientEvents,
+    downstreamReads: [0, 1, 2, 3].map(() => Buffer.from(UP_EVENT.repeat(5))),
+    clientWrites: [0, 1, 2, 3].map((i) => clientEvents.slice(i * 5, i * 5 + 5).join('')),
   };
 }
 
@@ -91,9 +93,13 @@ function capture(t: Traffic): PayloadCapture {
   c.downstreamRequest = c.body(t.downstreamRequest);
   c.downstreamHeaders = { 'x-api-key': 'sk-bench-downstream-key-0000', 'content-type': 'application/json' };
   c.downstreamUrl = URL_;
-  c.downstreamResponse = c.body(t.downstreamResponse);
-  // the gateway writes what the events of a downstream chunk encode to as one string
-  c.clientResponse = c.body(t.clientEvents.join(''));
+  // (the load benchmark's mock writes its stream at once: one read, one write)
+  c.downstreamResponse = c.body();
+  c.clientResponse = c.body();
+  for (let i = 0; i < 4; i++) {
+    c.downstreamResponse.add(t.downstreamReads[i]);
+    c.clientResponse.add(t.clientWrites[i]);
+  }
   return c;
 }
 

@@ -3,16 +3,20 @@ import type { CapturedBody, CapturedPayloads, PayloadSource } from '../observe/t
 import { ByteSlabs, type Piece } from '../util/byte-slabs.js';
 
 /**
- * A body as it passes through, copied (UTF-8) into a piece of the capture slabs up to `limit`
- * bytes: the request's own strings and Buffers are not held, so they die as young as they
- * would uncaptured (held until the request ended, under load they outlived scavenges and were
- * promoted, a few KB a request, and the old generation had to be collected more often).
+ * A body as it passes through, up to `limit` bytes. A body of one chunk (a request, a JSON
+ * answer) is held as it is, by reference: the gateway holds it as long anyway. From a second
+ * chunk on (a stream) the chunks are copied (UTF-8) into a piece of the capture slabs as they
+ * pass, so that the stream's strings and Buffers die as young as they would uncaptured (held
+ * until the stream ended, under load they outlived scavenges and were promoted, a few KB a
+ * request, and the old generation had to be collected more often).
  */
 export class BodyCapture {
+  /** The first chunk, not yet copied. */
+  private held: string | Buffer | undefined;
   private piece: Piece | undefined;
   /** Bytes written to the piece. */
   private used = 0;
-  truncated = false;
+  private cut = false;
 
   constructor(
     private readonly slabs: ByteSlabs,
@@ -20,30 +24,43 @@ export class BodyCapture {
   ) {}
 
   add(chunk: string | Buffer): void {
-    if (this.truncated || chunk.length === 0) return;
-    const free = this.piece ? this.piece.bytes.length - this.used : 0;
-    // a string fits for sure when three bytes per UTF-16 unit do; otherwise count its bytes
-    let n = typeof chunk === 'string' ? (chunk.length * 3 <= free ? -1 : Buffer.byteLength(chunk)) : chunk.length;
-    if (n > this.limit - this.used) {
-      n = this.limit - this.used;
-      this.truncated = true;
+    if (this.cut || chunk.length === 0) return;
+    if (this.held === undefined && !this.piece) {
+      this.held = chunk;
+      return;
     }
-    if (n > free || !this.piece) this.grow(this.used + n);
-    const bytes = this.piece!.bytes;
-    if (typeof chunk === 'string') this.used += n < 0 ? bytes.write(chunk, this.used) : bytes.write(chunk, this.used, n);
-    else {
-      bytes.set(n === chunk.length ? chunk : chunk.subarray(0, n), this.used);
-      this.used += n;
+    if (this.held !== undefined) {
+      const first = this.held;
+      this.held = undefined;
+      this.append(first);
     }
+    this.append(chunk);
   }
 
-  get byteLength(): number {
-    return this.used;
+  /** Its size in bytes, as capped; settles `truncated`. */
+  measure(): number {
+    const h = this.held;
+    if (h === undefined) return this.used;
+    const n = typeof h === 'string' ? Buffer.byteLength(h) : h.length;
+    if (n > this.limit) this.cut = true;
+    return Math.min(n, this.limit);
+  }
+
+  /** Whether the body was cut at the limit (after measure()). */
+  get truncated(): boolean {
+    return this.cut;
   }
 
   /** Copy the bytes into `buf` at `offset`; the offset after them. */
   copyTo(buf: Buffer, offset: number): number {
-    if (this.piece) buf.set(this.piece.bytes.subarray(0, this.used), offset);
+    const h = this.held;
+    if (h !== undefined) {
+      const n = Math.min(this.limit, h.length * (typeof h === 'string' ? 3 : 1));
+      if (typeof h === 'string') return offset + buf.write(h, offset, n);
+      buf.set(n === h.length ? h : h.subarray(0, n), offset);
+      return offset + n;
+    }
+    if (this.piece) this.piece.buf.copy(buf, offset, this.piece.start, this.piece.start + this.used);
     return offset + this.used;
   }
 
@@ -51,21 +68,40 @@ export class BodyCapture {
   release(): void {
     if (this.piece) this.slabs.release(this.piece);
     this.piece = undefined;
+    this.held = undefined;
+  }
+
+  private append(chunk: string | Buffer): void {
+    if (this.cut) return;
+    const free = this.piece ? this.piece.size - this.used : 0;
+    // a string fits for sure when three bytes per UTF-16 unit do; otherwise count its bytes
+    let n = typeof chunk === 'string' ? (chunk.length * 3 <= free ? -1 : Buffer.byteLength(chunk)) : chunk.length;
+    if (n > this.limit - this.used) {
+      n = this.limit - this.used;
+      this.cut = true;
+    }
+    if (n > free || !this.piece) this.grow(this.used + n);
+    const { buf, start } = this.piece!;
+    if (typeof chunk === 'string') this.used += n < 0 ? buf.write(chunk, start + this.used) : buf.write(chunk, start + this.used, n);
+    else {
+      buf.set(n === chunk.length ? chunk : chunk.subarray(0, n), start + this.used);
+      this.used += n;
+    }
   }
 
   private grow(need: number): void {
-    const cap = this.piece ? this.piece.bytes.length : 0;
-    const next = this.slabs.take(Math.min(this.limit, Math.max(need, cap * 2, MIN_BODY_PIECE)));
-    if (this.piece) {
-      next.bytes.set(this.piece.bytes.subarray(0, this.used));
-      this.slabs.release(this.piece);
+    const old = this.piece;
+    const next = this.slabs.take(Math.min(this.limit, Math.max(need, (old?.size ?? 0) * 2, MIN_BODY_PIECE)));
+    if (old) {
+      old.buf.copy(next.buf, next.start, old.start, old.start + this.used);
+      this.slabs.release(old);
     }
     this.piece = next;
   }
 }
 
-/** The first piece a body takes: most bodies fit, a streamed one doubles a few times. */
-const MIN_BODY_PIECE = 1024;
+/** The first piece a streamed body takes; it doubles as needed. */
+const MIN_BODY_PIECE = 2048;
 
 /**
  * Where captures live: bodies while they pass, packed captures while they are kept. Apart, so
@@ -127,8 +163,8 @@ export class PayloadCapture implements PayloadSource {
     for (let i = 0; i < bodies.length; i++) {
       const b = bodies[i];
       if (!b) continue;
+      size += b.measure();
       flags |= (1 << i) | (b.truncated ? TRUNCATED << i : 0);
-      size += b.byteLength;
     }
     for (let i = 0; i < texts.length; i++) {
       const t = texts[i];
@@ -137,17 +173,17 @@ export class PayloadCapture implements PayloadSource {
       size += Buffer.byteLength(t);
     }
     const piece = slabs.take(size);
-    const buf = piece.bytes;
-    buf.writeUInt32LE(flags, 0);
-    let at = PACK_HEADER;
+    const { buf, start } = piece;
+    buf.writeUInt32LE(flags, start);
+    let at = start + PACK_HEADER;
     let segment = 0;
     for (const b of bodies) {
       if (b) at = b.copyTo(buf, at);
-      buf.writeUInt32LE(at, 4 + 4 * segment++);
+      buf.writeUInt32LE(at - start, start + 4 + 4 * segment++);
     }
     for (const t of texts) {
       if (t !== undefined) at += buf.write(t, at);
-      buf.writeUInt32LE(at, 4 + 4 * segment++);
+      buf.writeUInt32LE(at - start, start + 4 + 4 * segment++);
     }
     return new PackedPayloads(piece, slabs);
   }
@@ -173,12 +209,12 @@ export class PackedPayloads implements PayloadSource {
   }
 
   payloads(): CapturedPayloads {
-    const b = this.piece.bytes;
-    const flags = b.readUInt32LE(0);
+    const { buf: b, start: base } = this.piece;
+    const flags = b.readUInt32LE(base);
     const segment = (i: number): string | undefined => {
       if (!(flags & (1 << i))) return undefined;
-      const start = i === 0 ? PACK_HEADER : b.readUInt32LE(4 * i);
-      return b.toString('utf8', start, b.readUInt32LE(4 + 4 * i));
+      const start = i === 0 ? PACK_HEADER : b.readUInt32LE(base + 4 * i);
+      return b.toString('utf8', base + start, base + b.readUInt32LE(base + 4 + 4 * i));
     };
     const body = (i: number): CapturedBody | undefined => {
       let text = segment(i);

@@ -18,14 +18,14 @@ export class ByteSlabs {
     let slab = this.current;
     if (!slab || size > slab.buf.length - slab.used) {
       // a large piece gets its own Buffer rather than most of a slab
-      if (size > this.slabSize / 4) return { bytes: Buffer.allocUnsafeSlow(size) };
+      if (size > this.slabSize / 4) return { buf: Buffer.allocUnsafeSlow(size), start: 0, size };
       if (slab && slab.live === 0) slab.used = 0;
       else slab = this.current = this.spare.pop() ?? { buf: Buffer.allocUnsafeSlow(this.slabSize), used: 0, live: 0 };
     }
-    const bytes = slab.buf.subarray(slab.used, slab.used + size);
+    const start = slab.used;
     slab.used += size;
     slab.live++;
-    return { bytes, slab };
+    return { buf: slab.buf, start, size, slab };
   }
 
   /** The piece is no longer read: once none of its slab's pieces is, the slab is reused. */
@@ -37,8 +37,11 @@ export class ByteSlabs {
   }
 }
 
+/** `size` bytes of `buf` from `start` (no view is made: a view is an object for the GC more). */
 export interface Piece {
-  bytes: Buffer;
+  buf: Buffer;
+  start: number;
+  size: number;
   /** Undefined for a piece that is a Buffer of its own. */
   slab?: Slab;
 }

@@ -235,7 +235,6 @@ export class Exchange {
     if (cap) {
       cap.downstreamRequest = cap.body(p.body);
       cap.downstreamUrl = p.url;
-      cap.downstreamHeaders = p.headers;
     }
     const ring = this.gw.keys.for(p.ds);
     const timeouts = timeoutsOf(p.ds);
@@ -249,6 +248,8 @@ export class Exchange {
         return { kind: 'failed', error: err, retryable: true };
       }
       const headers = pick.key ? { ...p.headers, ...p.dsModule.authHeaders(pick.key) } : p.headers;
+      // as sent, the key included (masked when the inspector reads it)
+      if (cap) cap.downstreamHeaders = headers;
       const startedAt = performance.now();
       if (this.upstreamStartedAt === 0) this.upstreamStartedAt = startedAt;
       let up: UpstreamResponse;

@@ -229,6 +229,10 @@ describe('traffic of every client format through the daemon', () => {
     const all = JSON.stringify(e);
     assert.doesNotMatch(all, /sk-proxy-123456|sk-an-secret-0002/, 'no secret in the inspector');
     assert.match(all, /"authorization":"Bearer sk-…3456"/);
+    // the headers as sent downstream, the key included, masked
+    const sentHeaders = (e.payloads as unknown as { downstream_headers: Record<string, string> }).downstream_headers;
+    assert.equal(sentHeaders['x-api-key'], 'sk-…0002');
+    assert.equal(sentHeaders['anthropic-version'], '2023-06-01');
   });
 
   test('the live stream carried an entry per request and a started update per stream', () => {

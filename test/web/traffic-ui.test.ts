@@ -54,8 +54,23 @@ describe('web UI traffic: playground, live log, dashboard', () => {
       await page.getByLabel('Model', { exact: true }).fill('gpt-4o');
       await page.getByLabel('Prompt').fill(`hello via ${format}`);
       await page.getByRole('button', { name: 'Send' }).click();
-      const answer = page.locator('[data-answer]');
-      await eventually(async () => /Hello from alpha/.test(await answer.innerText()), 'the answer', 10_000);
+      // on a timeout, say what the page shows instead (the answer, error banners, invalid fields)
+      let shown = '';
+      await eventually(
+        async () => {
+          const now = await page.evaluate(() => ({
+            answer: document.querySelector('[data-answer]')?.textContent ?? null,
+            alerts: [...document.querySelectorAll('[role="alert"]')].map((a) => a.textContent),
+            invalid: [...document.querySelectorAll(':invalid')].map((e) => e.id || e.tagName),
+          }));
+          shown = JSON.stringify(now);
+          return /Hello from alpha/.test(now.answer ?? '');
+        },
+        'the answer',
+        20_000,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}; the page shows ${shown}`);
+      });
       const sent = page.getByRole('region', { name: 'What the gateway sent downstream' });
       await sent.getByRole('region', { name: 'Sent downstream' }).waitFor();
       const body = await sent.getByRole('region', { name: 'Sent downstream' }).innerText();

@@ -104,11 +104,16 @@ export class BodyCapture {
 const MIN_BODY_PIECE = 2048;
 
 /**
- * Where captures live: bodies while they pass, packed captures while they are kept. Apart, so
- * that the short-lived pieces do not hold on to slabs of kept ones and the reverse.
+ * Where captures live. Packed captures are kept, and dropped, oldest first: they share 1 MiB
+ * slabs that are reused once all their pieces are dropped. The pieces of bodies still passing
+ * (a stream's, from its second chunk on) are dropped in any order, and a stream may run for
+ * minutes holding on to its piece's slab: they get small slabs (64 KB; a piece over 16 KB is
+ * a Buffer of its own), so that a thousand long streams among short requests hold at most
+ * 64 MB, where 1 MiB slabs could have held a GB. Buffers of their own for every piece cost
+ * twice the CPU (an ArrayBuffer each, from 4 KB up).
  */
 export class CaptureSlabs {
-  readonly passing = new ByteSlabs();
+  readonly passing = new ByteSlabs(64 * 1024);
   readonly kept = new ByteSlabs();
 }
 

@@ -4,13 +4,14 @@
  * is reused, so steady traffic allocates nothing: fresh Buffers would grow V8's count of
  * external memory and with it the number of full collections. Whatever a piece was copied
  * from (a request's chunks and strings) dies young, and keeping it costs the collector a
- * couple of small objects.
+ * couple of small objects. Pieces dropped in no particular order do not belong here: one
+ * piece held long keeps its whole slab.
  */
 export class ByteSlabs {
   private current: Slab | undefined;
   private readonly spare: Slab[] = [];
 
-  /** `slabSize` 0: every piece is a Buffer of its own (a one-off copy). */
+  /** `slabSize` 0: every piece is a Buffer of its own (Node pools the small ones). */
   constructor(private readonly slabSize = 1 << 20) {}
 
   /** `size` bytes of uninitialised room, the caller's until it releases the piece. */
@@ -18,7 +19,7 @@ export class ByteSlabs {
     let slab = this.current;
     if (!slab || size > slab.buf.length - slab.used) {
       // a large piece gets its own Buffer rather than most of a slab
-      if (size > this.slabSize / 4) return { buf: Buffer.allocUnsafeSlow(size), start: 0, size };
+      if (size > this.slabSize / 4) return { buf: Buffer.allocUnsafe(size), start: 0, size };
       if (slab && slab.live === 0) slab.used = 0;
       else slab = this.current = this.spare.pop() ?? { buf: Buffer.allocUnsafeSlow(this.slabSize), used: 0, live: 0 };
     }

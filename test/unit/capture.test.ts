@@ -150,6 +150,48 @@ test('steady captured traffic reuses the same slabs: bodies grow in pieces given
   assert.ok(buffers.size <= 10, `${buffers.size} slabs for 2,000 captures of which 100 are kept`);
 });
 
+test('long streams in flight among short requests hold little memory: passing bodies do not share slabs', () => {
+  /** Bytes of the distinct buffers that the bodies of `streams` long streams still hold. */
+  function held(slabs: CaptureSlabs, streams: number): number {
+    const live = new Set<Piece>();
+    const take = slabs.passing.take.bind(slabs.passing);
+    const release = slabs.passing.release.bind(slabs.passing);
+    slabs.passing.take = (size) => {
+      const p = take(size);
+      live.add(p);
+      return p;
+    };
+    slabs.passing.release = (p) => {
+      live.delete(p);
+      release(p);
+    };
+    const chunk = `data: {"pad":"${'x'.repeat(400)}"}\n\n`;
+    const running: PayloadCapture[] = [];
+    for (let i = 0; i < streams; i++) {
+      const long = new PayloadCapture(slabs, 1 << 20, Buffer.from('{}'), {});
+      long.clientResponse = long.body();
+      long.clientResponse.add(chunk);
+      long.clientResponse.add(chunk); // streaming: its bytes now in a piece
+      running.push(long);
+      for (let k = 0; k < 600; k++) {
+        const short = new PayloadCapture(slabs, 1 << 20, Buffer.from('{}'), {});
+        short.clientResponse = short.body();
+        for (let c = 0; c < 4; c++) short.clientResponse.add(chunk);
+        short.pack().release();
+      }
+    }
+    assert.equal(live.size, streams, 'only the running streams hold pieces');
+    let bytes = 0;
+    for (const b of new Set([...live].map((p) => p.buf.buffer))) bytes += b.byteLength;
+    return bytes;
+  }
+  // the gateway's: 200 streams hold at most a 64 KB slab each
+  assert.ok(held(new CaptureSlabs(), 200) <= 200 * 65536, 'bounded by the streams');
+  // what shared 1 MiB slabs would do: every long stream keeps a slab of its own
+  const shared = { passing: new ByteSlabs(), kept: new ByteSlabs() } as unknown as CaptureSlabs;
+  assert.ok(held(shared, 50) >= 45 * (1 << 20), 'each stream pins a slab');
+});
+
 test('plain captured payloads pass through payloadsOf and packed unchanged', () => {
   const plain = { client_request: { body: '{}', truncated: false } };
   assert.equal(payloadsOf(plain), plain);

@@ -192,6 +192,44 @@ test('long streams in flight among short requests hold little memory: passing bo
   assert.ok(held(shared, 50) >= 45 * (1 << 20), 'each stream pins a slab');
 });
 
+test('random chunkings of random text read back as the text, or as its longest prefix within the limit', () => {
+  let seed = 7;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const alphabet = ['a', 'z', ' ', '\n', 'é', 'ß', '€', '中', '😀', '"', '\\'];
+  for (let round = 0; round < 300; round++) {
+    let text = '';
+    for (let i = rand(400); i > 0; i--) text += alphabet[rand(alphabet.length)];
+    const bytes = Buffer.from(text);
+    // cut into chunks at random byte offsets (through characters, too), each a Buffer or, when whole characters, maybe a string
+    const chunks: (string | Buffer)[] = [];
+    for (let at = 0; at < bytes.length;) {
+      const end = Math.min(bytes.length, at + 1 + rand(60));
+      const part = bytes.subarray(at, end);
+      const asText = part.toString('utf8');
+      chunks.push(rand(2) === 0 && Buffer.from(asText).equals(part) ? asText : part);
+      at = end;
+    }
+    const limit = rand(3) === 0 ? 1 + rand(Math.max(1, bytes.length)) : 1 << 20;
+    const got = clientResponse(limit, chunks);
+    if (bytes.length === 0) {
+      assert.equal(got?.body ?? '', '');
+      continue;
+    }
+    if (bytes.length <= limit) {
+      assert.deepEqual(got, { body: text, truncated: false }, `round ${round}`);
+      continue;
+    }
+    assert.equal(got?.truncated, true, `round ${round}: truncated`);
+    const body = got!.body;
+    assert.ok(text.startsWith(body), `round ${round}: a prefix`);
+    const n = Buffer.byteLength(body);
+    assert.ok(n <= limit && n > limit - 4, `round ${round}: ${n} bytes for a limit of ${limit}`);
+  }
+});
+
 test('plain captured payloads pass through payloadsOf and packed unchanged', () => {
   const plain = { client_request: { body: '{}', truncated: false } };
   assert.equal(payloadsOf(plain), plain);

@@ -178,6 +178,8 @@ interface Env {
   mock: { port: number; pid: number };
   bare: { port: number; pid: number };
   daemons: Map<Variant, DaemonProc>;
+  /** Stop a variant's daemon and start a fresh one in its place. */
+  restart(variant: Variant): Promise<void>;
 }
 
 /** What a request of this case looks like and where it goes. */
@@ -338,14 +340,21 @@ async function loadPhase(env: Env, cases: LoadCase[], concurrencies: number[], r
  * "on") is taken within the round; the result is the median of those ratios. On a shared VM
  * whose speed drifts by tens of percent over minutes, medians of separate runs cannot resolve
  * a 5 % difference; ratios of neighbouring runs can.
+ *
+ * Every round after the first runs freshly started daemons: two daemons of the same build,
+ * side by side on this VM, served 4,592 and 5,299 req/s over eight paired rounds, and such
+ * a difference lasts as long as the processes. With one daemon per variant for the whole
+ * comparison, that alone decides the ratios; over a dozen daemons per variant it evens out.
  */
 async function observePhase(env: Env, o: Options): Promise<LoadResult[]> {
   const cases = observeCases(o.quick).filter((c) => matchesOnly(c, o));
   const samples = new Map<string, LoadSample[]>();
-  await warmUp(env, cases, o);
+  const variants = new Set(cases.map((c) => (c.variant === 'viewers' || !c.variant ? 'on' : c.variant)));
   const groups = [false, true].map((stream) => cases.filter((c) => c.stream === stream)).filter((g) => g.length > 0);
   let done = 0;
   for (let r = 0; r < o.observeRounds; r++) {
+    if (r > 0) for (const v of variants) await env.restart(v);
+    await warmUp(env, cases, o);
     for (const group of groups) {
       for (const c of r % 2 === 0 ? group : [...group].reverse()) {
         const s = await runLoadCase(env, c, 32, { ...o, duration: o.observeDuration });
@@ -614,7 +623,22 @@ async function main(): Promise<void> {
   const resultsDir = join(root, 'bench/results');
   mkdirSync(resultsDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const env: Env = { tmp, mock: { port: 0, pid: 0 }, bare: { port: 0, pid: 0 }, daemons: new Map() };
+  const profileDir = join(resultsDir, `profile-${stamp}`);
+  const startVariant = (variant: Variant): Promise<DaemonProc> => {
+    const nodeFlags = [...o.nodeFlags, ...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, variant)}`] : [])];
+    const tree = variant === 'base' ? o.compare : undefined;
+    return startDaemonProc({ root, tmp, mockPort: env.mock.port, variant, runtime: variant === 'base' ? 'dist' : o.runtime, nodeFlags, tree });
+  };
+  const env: Env = {
+    tmp,
+    mock: { port: 0, pid: 0 },
+    bare: { port: 0, pid: 0 },
+    daemons: new Map(),
+    async restart(variant) {
+      await env.daemons.get(variant)?.stop();
+      env.daemons.set(variant, await startVariant(variant));
+    },
+  };
   const results: Results = {
     meta: {
       date: new Date().toISOString(),
@@ -636,17 +660,9 @@ async function main(): Promise<void> {
     env.mock = { port: await waitReady(mock, 'mock provider'), pid: mock.pid as number };
     const bare = launch(process.execPath, [join(root, 'bench/lib/bare-proxy.mjs'), '0', String(env.mock.port)], { cwd: root });
     env.bare = { port: await waitReady(bare, 'bare proxy'), pid: bare.pid as number };
-    const profileDir = join(resultsDir, `profile-${stamp}`);
     const variants: Variant[] = o.skip.has('observe') ? ['on'] : ['on', 'capture', 'off'];
     if (o.compare) variants.push('base');
-    for (const variant of variants) {
-      const nodeFlags = [...o.nodeFlags, ...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, variant)}`] : [])];
-      const tree = variant === 'base' ? o.compare : undefined;
-      env.daemons.set(
-        variant,
-        await startDaemonProc({ root, tmp, mockPort: env.mock.port, variant, runtime: variant === 'base' ? 'dist' : o.runtime, nodeFlags, tree }),
-      );
-    }
+    for (const variant of variants) env.daemons.set(variant, await startVariant(variant));
     log(
       `mock :${env.mock.port}, bare proxy :${env.bare.port}, daemons ${[...env.daemons.values()].map((d) => `${d.variant} :${d.port}`).join(', ')} (${o.runtime})`,
     );

@@ -43,6 +43,7 @@ describe('web UI traffic: playground, live log, dashboard', () => {
     it(`playground (${format} client): answer, and the request actually sent downstream`, async () => {
       await page.goto(d.url + '/playground');
       await page.getByLabel('Gateway API key').fill('sk-proxy-e2e-4321');
+      await page.getByLabel('Gateway API key').blur(); // the model list is asked for with the key
       // the key field appears late (once settings say keys are needed): it must still be the one its label names
       assert.equal(await page.getByLabel('Gateway API key').getAttribute('type'), 'password');
       assert.equal(
@@ -51,7 +52,12 @@ describe('web UI traffic: playground, live log, dashboard', () => {
         'unique ids',
       );
       await page.getByLabel('Client format').selectOption(format);
-      await page.getByLabel('Model', { exact: true }).fill('gpt-4o');
+      // The tab fills in the first model of GET /v1/models when the list arrives; landing in
+      // the middle of fill() it made "gpt-4ogpt-4o".
+      const modelField = page.getByLabel('Model', { exact: true });
+      await eventually(async () => (await modelField.inputValue()) !== '', 'the model list to fill in a model');
+      await modelField.fill('gpt-4o');
+      assert.equal(await modelField.inputValue(), 'gpt-4o');
       await page.getByLabel('Prompt').fill(`hello via ${format}`);
       await page.getByRole('button', { name: 'Send' }).click();
       // on a timeout, say what the page shows instead (the answer, error banners, invalid fields)

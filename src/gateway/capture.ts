@@ -51,17 +51,14 @@ export class BodyCapture {
     return this.cut;
   }
 
-  /** Copy the bytes into `buf` at `offset`; the offset after them. */
-  copyTo(buf: Buffer, offset: number): number {
+  /** Copy the `size` bytes measure() gave into `buf` at `offset`; the offset after them. */
+  copyTo(buf: Buffer, offset: number, size: number): number {
     const h = this.held;
-    if (h !== undefined) {
-      const n = Math.min(this.limit, h.length * (typeof h === 'string' ? 3 : 1));
-      if (typeof h === 'string') return offset + buf.write(h, offset, n);
-      buf.set(n === h.length ? h : h.subarray(0, n), offset);
-      return offset + n;
-    }
-    if (this.piece) this.piece.buf.copy(buf, offset, this.piece.start, this.piece.start + this.used);
-    return offset + this.used;
+    // a string cut at the limit is written up to its last whole character
+    if (typeof h === 'string') return offset + buf.write(h, offset, size);
+    if (h !== undefined) buf.set(size === h.length ? h : h.subarray(0, size), offset);
+    else if (this.piece) this.piece.buf.copy(buf, offset, this.piece.start, this.piece.start + size);
+    return offset + size;
   }
 
   /** Give the piece back to the slabs (after packing). */
@@ -163,12 +160,13 @@ export class PayloadCapture implements PayloadSource {
   private packInto(slabs: ByteSlabs): PackedPayloads {
     const bodies = [this.clientRequest, this.downstreamRequest, this.downstreamResponse, this.clientResponse];
     const texts = [JSON.stringify(this.clientHeaders), this.downstreamHeaders && JSON.stringify(this.downstreamHeaders), this.downstreamUrl?.href];
+    const sizes = bodies.map((b) => b?.measure() ?? 0);
     let flags = 0;
     let size = PACK_HEADER;
     for (let i = 0; i < bodies.length; i++) {
       const b = bodies[i];
       if (!b) continue;
-      size += b.measure();
+      size += sizes[i];
       flags |= (1 << i) | (b.truncated ? TRUNCATED << i : 0);
     }
     for (let i = 0; i < texts.length; i++) {
@@ -182,8 +180,8 @@ export class PayloadCapture implements PayloadSource {
     buf.writeUInt32LE(flags, start);
     let at = start + PACK_HEADER;
     let segment = 0;
-    for (const b of bodies) {
-      if (b) at = b.copyTo(buf, at);
+    for (let i = 0; i < bodies.length; i++) {
+      if (bodies[i]) at = bodies[i]!.copyTo(buf, at, sizes[i]);
       buf.writeUInt32LE(at - start, start + 4 + 4 * segment++);
     }
     for (const t of texts) {

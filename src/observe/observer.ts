@@ -10,7 +10,16 @@ import type { DownstreamHealth } from './health.js';
 import type { LiveEvent, LiveHub } from './live.js';
 import type { GatewayMetrics } from './metrics.js';
 import { LogRing } from './ring.js';
-import { packed, payloadsOf, type CapturedBody, type CapturedPayloads, type LogEntry, type PayloadSource, type RequestObserver } from './types.js';
+import {
+  isPayloadSource,
+  packed,
+  payloadsOf,
+  type CapturedBody,
+  type CapturedPayloads,
+  type LogEntry,
+  type PayloadSource,
+  type RequestObserver,
+} from './types.js';
 
 export interface ObserverOptions {
   /** Entries kept in memory for the live view and replay. */
@@ -314,7 +323,7 @@ export class Observer implements RequestObserver {
   private trimCaptures(max: number): void {
     while (this.captures.length > max) {
       const { source } = this.captures.shift()!;
-      if ('release' in source && typeof source.release === 'function') source.release();
+      if (isPayloadSource(source)) source.release?.();
     }
   }
 

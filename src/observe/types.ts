@@ -45,14 +45,18 @@ export interface PayloadSource {
   release?(): void;
 }
 
+export function isPayloadSource(p: CapturedPayloads | PayloadSource): p is PayloadSource {
+  return typeof (p as PayloadSource).payloads === 'function';
+}
+
 /** What to keep of a finished request's payloads: their packed copy when the source packs. */
 export function packed(p: CapturedPayloads | PayloadSource): CapturedPayloads | PayloadSource {
-  return 'pack' in p && typeof p.pack === 'function' ? p.pack() : p;
+  return isPayloadSource(p) && p.pack ? p.pack() : p;
 }
 
 /** The payloads themselves, or where to get them. */
 export function payloadsOf(p: CapturedPayloads | PayloadSource): CapturedPayloads {
-  return 'payloads' in p && typeof p.payloads === 'function' ? p.payloads() : (p as CapturedPayloads);
+  return isPayloadSource(p) ? p.payloads() : p;
 }
 
 /** One gateway request, as shown by /api/logs, its SSE stream and /api/logs/{id}. */

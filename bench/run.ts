@@ -18,7 +18,8 @@
  *   --profile          write a V8 CPU profile of each daemon variant to bench/results/profile-STAMP/VARIANT/
  *   --skip=PHASES      skip phases: load,observe,latency,slow,cold (comma-separated)
  *   --observe-rounds=N paired rounds of issue 5's comparison (default 12; quick 2)
- *   --observe-duration=S  seconds per run in that comparison (default 3; quick 1.5)
+ *   --observe-duration=S  seconds each variant is measured per round (default 3; quick 1.5)
+ *   --observe-slice=MS     the variants take turns every MS ms (default 250)
  *   --node-flags=F,..  extra node flags for every daemon (e.g. --max-semi-space-size=4)
  *   --warmup=N         requests each load case gets before it is measured (default 10000; quick 2000)
  *   --no-build         do not rebuild dist/
@@ -31,9 +32,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { concurrentStreams, interleaved, logViewers, median, pct, timedRequest, type PairedSamples, type Timing } from './lib/clients.js';
+import { concurrentStreams, interleaved, median, pct, timedRequest, type PairedSamples, type Timing } from './lib/clients.js';
 import { benchModel, PROFILES, type Profile } from './lib/config.js';
-import { daemonCommand, startDaemonProc, writeDaemonConfig, type DaemonProc, type Runtime, type Variant } from './lib/daemon.js';
+import { daemonCommand, startDaemonProc, writeDaemonConfig, type DaemonProc, type ObserveMode, type Runtime, type Variant } from './lib/daemon.js';
 import { cpuMs, ForeignLoad, peakRssMb, resetPeakRss, RssSampler } from './lib/procfs.js';
 import { freePort, launch, sleep, stop, waitReady } from './lib/processes.js';
 import { fmt, pctText, signed, table } from './lib/report.js';
@@ -53,6 +54,7 @@ interface Options {
   rounds: number;
   observeRounds: number;
   observeDuration: number;
+  observeSliceMs: number;
   duration: number;
   concurrencies: number[];
   only: string[];
@@ -91,6 +93,7 @@ function parseOptions(argv: string[]): Options {
     // many short rounds: a pair of runs seconds apart sees the same machine speed
     observeRounds: num('observe-rounds', quick ? 2 : 12),
     observeDuration: num('observe-duration', quick ? 1.5 : 3),
+    observeSliceMs: num('observe-slice', 250),
     duration: num('duration', quick ? 1.5 : 5),
     concurrencies: quick ? [32] : [1, 32],
     only: (value('only') ?? '').split(',').filter(Boolean),
@@ -141,7 +144,9 @@ function caseLabel(c: Omit<LoadCase, 'id' | 'label'>): string {
   if (c.via === 'mock') return `mock alone (${c.client}), ${mode}`;
   if (c.via === 'bare') return `bare node:http proxy, ${mode}`;
   const what = c.client === c.downstream ? `pass-through ${c.client}` : `${c.client} → ${c.downstream}`;
-  const v = { on: '', off: ' [observe off]', capture: ' [capture on]', viewers: ' [50 log viewers]', base: ' [--compare build]' }[c.variant ?? 'on'];
+  const v = { on: '', off: ' [observe off]', capture: ' [capture on]', viewers: ' [50 log viewers]', base: ' [--compare build]', switch: '' }[
+    c.variant ?? 'on'
+  ];
   return `${what}, ${mode}${v}`;
 }
 
@@ -182,10 +187,23 @@ interface Env {
   restart(variant: Variant): Promise<void>;
 }
 
+/** Set the switchable daemon's observability (see bench/lib/daemon-entry.mjs). */
+async function switchObserve(env: Env, mode: ObserveMode): Promise<void> {
+  const url = env.daemons.get('switch')?.controlUrl;
+  if (!url) throw new Error('the switchable daemon is not running');
+  const res = await fetch(`${url}/observe/${mode}`, { method: 'POST' });
+  if (res.status !== 204) throw new Error(`switching observability to ${mode}: ${res.status} ${await res.text()}`);
+}
+
+/** The daemon a gateway case runs on ("viewers" is the "on" daemon with log viewers). */
+function daemonVariant(c: LoadCase): Variant {
+  return c.variant === 'viewers' || !c.variant ? 'on' : c.variant;
+}
+
 /** What a request of this case looks like and where it goes. */
 function requestFor(env: Env, c: LoadCase, profile: Profile = 'fast'): { port: number; pid: number; req: ClientRequest } {
   if (c.via === 'gateway') {
-    const d = env.daemons.get(c.variant === 'viewers' || !c.variant ? 'on' : c.variant);
+    const d = env.daemons.get(daemonVariant(c));
     if (!d) throw new Error(`daemon ${c.variant} not started`);
     return { port: d.port, pid: d.pid, req: clientRequest(c.client, benchModel(c.downstream, profile), c.stream) };
   }
@@ -209,33 +227,39 @@ interface LoadChild {
   loadgenCpuMs: number;
 }
 
-function runLoadChild(url: string, r: ClientRequest, connections: number, duration: number, amount?: number): Promise<LoadChild> {
+/** Run a bench/lib script in its own process; the last line it prints. */
+function runChild(script: string, arg: string, timeoutS: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const spec = JSON.stringify({ url, method: 'POST', headers: r.headers, body: r.body, connections, duration, amount });
-    const child = launch(process.execPath, [join(root, 'bench/lib/load.mjs'), spec], { cwd: root });
+    const child = launch(process.execPath, [script, arg], { cwd: root });
     let out = '';
     let err = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    const t = setTimeout(() => child.pid && process.kill(child.pid, 'SIGKILL'), (duration + 30) * 1000);
+    const t = setTimeout(() => child.pid && process.kill(child.pid, 'SIGKILL'), timeoutS * 1000);
     child.once('exit', (code) => {
       clearTimeout(t);
-      if (code !== 0) return reject(new Error(`load generator exited ${code}: ${err.slice(-1000)}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop() as string) as LoadChild);
-      } catch {
-        reject(new Error(`load generator printed no result: ${out.slice(-500)} ${err.slice(-500)}`));
-      }
+      if (code !== 0) return reject(new Error(`${script} exited ${code}: ${err.slice(-1000)}`));
+      const last = out.trim().split('\n').pop();
+      if (last) resolve(last);
+      else reject(new Error(`${script} printed no result: ${err.slice(-500)}`));
     });
   });
 }
 
+async function runLoadChild(url: string, r: ClientRequest, connections: number, duration: number, amount?: number): Promise<LoadChild> {
+  const spec = JSON.stringify({ url, method: 'POST', headers: r.headers, body: r.body, connections, duration, amount });
+  const out = await runChild(join(root, 'bench/lib/load.mjs'), spec, duration + 30);
+  try {
+    return JSON.parse(out) as LoadChild;
+  } catch {
+    throw new Error(`the load generator printed no result: ${out.slice(-500)}`);
+  }
+}
+
 async function runLoadCase(env: Env, c: LoadCase, connections: number, o: Options): Promise<LoadSample> {
   const { port, pid, req } = requestFor(env, c);
-  const daemon = c.via === 'gateway' ? env.daemons.get(c.variant === 'viewers' || !c.variant ? 'on' : c.variant) : undefined;
+  const daemon = c.via === 'gateway' ? env.daemons.get(daemonVariant(c)) : undefined;
   daemon?.truncateLog();
-  const viewers = c.variant === 'viewers' ? await logViewers(port, 50) : undefined;
-  if (viewers) await sleep(100);
   resetPeakRss(pid);
   const sampler = new RssSampler(pid, 100);
   const foreign = new ForeignLoad(ownPids(env));
@@ -250,7 +274,6 @@ async function runLoadCase(env: Env, c: LoadCase, connections: number, o: Option
   const cpu = cpuMs(pid) - cpu0;
   const mockCpu = cpuMs(env.mock.pid) - mock0;
   const peak = Math.max(peakRssMb(pid), sampler.stop());
-  const seen = viewers?.close();
   const n = Math.max(1, res.ok);
   const otherLoadPct = foreign.percent(cpus().length, res.loadgenCpuMs);
   return {
@@ -263,7 +286,6 @@ async function runLoadCase(env: Env, c: LoadCase, connections: number, o: Option
     mockCpuMsPerReq: mockCpu / n,
     loadgenCpuMsPerReq: res.loadgenCpuMs / n,
     peakRssMb: peak,
-    viewerEvents: seen ? seen.events / Math.max(1, seen.viewers) : undefined,
     otherLoadPct,
   };
 }
@@ -274,7 +296,7 @@ function ownPids(env: Env): number[] {
 
 function medianSample(samples: LoadSample[]): LoadSample {
   const m = (f: (s: LoadSample) => number) => median(samples.map(f));
-  const ev = samples.map((s) => s.viewerEvents).filter((x): x is number => x !== undefined);
+  const ev = samples.map((s) => s.viewerEventsPerS).filter((x): x is number => x !== undefined);
   return {
     rps: m((s) => s.rps),
     p50: m((s) => s.p50),
@@ -282,10 +304,11 @@ function medianSample(samples: LoadSample[]): LoadSample {
     ok: m((s) => s.ok),
     failed: Math.max(...samples.map((s) => s.failed)),
     cpuMsPerReq: m((s) => s.cpuMsPerReq),
+    mainCpuMsPerReq: samples.some((s) => s.mainCpuMsPerReq !== undefined) ? m((s) => s.mainCpuMsPerReq ?? NaN) : undefined,
     mockCpuMsPerReq: m((s) => s.mockCpuMsPerReq),
     loadgenCpuMsPerReq: m((s) => s.loadgenCpuMsPerReq),
     peakRssMb: Math.max(...samples.map((s) => s.peakRssMb)),
-    viewerEvents: ev.length ? median(ev) : undefined,
+    viewerEventsPerS: ev.length ? median(ev) : undefined,
     otherLoadPct: m((s) => s.otherLoadPct),
   };
 }
@@ -333,34 +356,112 @@ async function loadPhase(env: Env, cases: LoadCase[], concurrencies: number[], r
   return runs.map(({ c, conn }) => loadResult(c, conn, samples.get(`${c.id}@${conn}`) ?? []));
 }
 
+/** What bench/lib/interleave.mjs prints for each target. */
+interface InterleavedTarget {
+  ok: number;
+  failed: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuMsPerReq: number | null;
+  mainCpuMsPerReq: number | null;
+  mockCpuMsPerReq: number | null;
+  loadgenCpuMsPerReq: number | null;
+  peakRssMb: number;
+  viewerEventsPerS?: number;
+}
+
 /**
- * Issue 5's comparison, paired: each round runs the variants of a stream mode back to back,
- * in forward order on even rounds and backward on odd ones (so a machine that speeds up or
- * slows down during the run favours no variant), and each variant's ratio to "off" (and to
- * "on") is taken within the round; the result is the median of those ratios. On a shared VM
- * whose speed drifts by tens of percent over minutes, medians of separate runs cannot resolve
- * a 5 % difference; ratios of neighbouring runs can.
+ * Run the cases of one group (the same request; off, on, capture, viewers) on the switchable
+ * daemon, interleaved: each in turn for `sliceMs`, round-robin, its mode set before its
+ * slice, until each has had `durationS` (bench/lib/interleave.mjs).
+ */
+async function runInterleaved(env: Env, cases: LoadCase[], connections: number, durationS: number, sliceMs: number): Promise<LoadSample[]> {
+  const req = clientRequest(cases[0].client, benchModel(cases[0].downstream), cases[0].stream);
+  const d = env.daemons.get('switch');
+  if (!d?.controlUrl) throw new Error('the switchable daemon is not running');
+  const targets = cases.map((c) => ({
+    url: `http://127.0.0.1:${d.port}${req.path}`,
+    pid: d.pid,
+    control: `${d.controlUrl}/observe/${c.variant === 'viewers' ? 'on' : (c.variant ?? 'on')}`,
+    viewers: c.variant === 'viewers' ? 50 : 0,
+  }));
+  for (const d of env.daemons.values()) d.truncateLog();
+  const foreign = new ForeignLoad(ownPids(env));
+  const cpu0 = process.cpuUsage();
+  const spec = {
+    targets,
+    mockPid: env.mock.pid,
+    method: 'POST',
+    headers: req.headers,
+    body: req.body,
+    connections,
+    sliceMs,
+    slices: Math.max(1, Math.round((durationS * 1000) / sliceMs)),
+  };
+  const out = await runChild(join(root, 'bench/lib/interleave.mjs'), JSON.stringify(spec), durationS * cases.length + 60);
+  const res = JSON.parse(out) as InterleavedTarget[];
+  const ownCpu = process.cpuUsage(cpu0);
+  const loadgenMs = res.reduce((a, r) => a + (r.loadgenCpuMsPerReq ?? 0) * r.ok, 0) + (ownCpu.user + ownCpu.system) / 1000;
+  const otherLoadPct = foreign.percent(cpus().length, loadgenMs);
+  return res.map((r) => ({
+    rps: r.rps,
+    p50: r.p50,
+    p99: r.p99,
+    ok: r.ok,
+    failed: r.failed,
+    cpuMsPerReq: r.cpuMsPerReq ?? NaN,
+    mainCpuMsPerReq: r.mainCpuMsPerReq ?? NaN,
+    mockCpuMsPerReq: r.mockCpuMsPerReq ?? NaN,
+    loadgenCpuMsPerReq: r.loadgenCpuMsPerReq ?? NaN,
+    peakRssMb: r.peakRssMb,
+    viewerEventsPerS: r.viewerEventsPerS,
+    otherLoadPct,
+  }));
+}
+
+/**
+ * Issue 5's comparison, within one daemon process: observability off (a no-op observer), on
+ * (logging + stats: the default config), capture (capture_payloads set in its config file
+ * through the ConfigManager, as the admin API does), and on with 50 SSE log viewers connected,
+ * switched while it runs (bench/lib/daemon-entry.mjs --control). The four take turns in
+ * quarter-second slices (runInterleaved); each round's ratios to "off" and to "on" are taken
+ * within the round, and the result is their median over the rounds.
  *
- * Every round after the first runs freshly started daemons: two daemons of the same build,
- * side by side on this VM, served 4,592 and 5,299 req/s over eight paired rounds, and such
- * a difference lasts as long as the processes. With one daemon per variant for the whole
- * comparison, that alone decides the ratios; over a dozen daemons per variant it evens out.
+ * Why so: this VM's speed drifts by tens of percent within seconds (the same daemon served
+ * 3,400 and 6,600 req/s in runs of 3 s a minute apart), so runs one after the other cannot
+ * resolve 5 %; and two daemons of one build, measured interleaved, still differ by up to
+ * ~15 % for as long as they live (layout, JIT decisions), which separate daemons per variant
+ * would count as the observer's cost. One process switched between modes agrees with itself
+ * within ~2 % a round. Every round starts a fresh daemon, so over the rounds no one
+ * process's luck decides the result.
  */
 async function observePhase(env: Env, o: Options): Promise<LoadResult[]> {
   const cases = observeCases(o.quick).filter((c) => matchesOnly(c, o));
   const samples = new Map<string, LoadSample[]>();
-  const variants = new Set(cases.map((c) => (c.variant === 'viewers' || !c.variant ? 'on' : c.variant)));
   const groups = [false, true].map((stream) => cases.filter((c) => c.stream === stream)).filter((g) => g.length > 0);
-  let done = 0;
   for (let r = 0; r < o.observeRounds; r++) {
-    if (r > 0) for (const v of variants) await env.restart(v);
-    await warmUp(env, cases, o);
+    await env.restart('switch');
+    // warmed up capturing, so that every code path the modes take is optimised
+    await switchObserve(env, 'capture');
+    const d = env.daemons.get('switch') as DaemonProc;
     for (const group of groups) {
-      for (const c of r % 2 === 0 ? group : [...group].reverse()) {
-        const s = await runLoadCase(env, c, 32, { ...o, duration: o.observeDuration });
-        samples.set(c.id, [...(samples.get(c.id) ?? []), s]);
-        logSample('observe', ++done, cases.length * o.observeRounds, c, 32, s);
-      }
+      const req = clientRequest(group[0].client, benchModel(group[0].downstream), group[0].stream);
+      await runLoadChild(`http://127.0.0.1:${d.port}${req.path}`, req, 16, 30, o.warmupRequests);
+    }
+    for (const group of groups) {
+      const ss = await runInterleaved(env, group, 32, o.observeDuration, o.observeSliceMs);
+      group.forEach((c, i) => samples.set(c.id, [...(samples.get(c.id) ?? []), ss[i]]));
+      log(
+        `[observe ${r + 1}/${o.observeRounds}] ${group[0].stream ? 'stream' : 'JSON'}: ` +
+          group
+            .map(
+              (c, i) =>
+                `${c.variant} ${fmt(ss[i].rps)} req/s (${pctText(ss[i].rps / ss[0].rps)}), CPU ${fmt(ss[i].cpuMsPerReq, 3)} ms/req (event loop ${fmt(ss[i].mainCpuMsPerReq ?? NaN, 3)})`,
+            )
+            .join('; ') +
+          (ss.some((s) => s.failed) ? ' — SOME FAILED' : ''),
+      );
     }
   }
   return cases.map((c) => {
@@ -660,7 +761,7 @@ async function main(): Promise<void> {
     env.mock = { port: await waitReady(mock, 'mock provider'), pid: mock.pid as number };
     const bare = launch(process.execPath, [join(root, 'bench/lib/bare-proxy.mjs'), '0', String(env.mock.port)], { cwd: root });
     env.bare = { port: await waitReady(bare, 'bare proxy'), pid: bare.pid as number };
-    const variants: Variant[] = o.skip.has('observe') ? ['on'] : ['on', 'capture', 'off'];
+    const variants: Variant[] = o.skip.has('observe') ? ['on'] : ['on', 'switch'];
     if (o.compare) variants.push('base');
     for (const variant of variants) env.daemons.set(variant, await startVariant(variant));
     log(
@@ -758,16 +859,17 @@ function render(r: Results): string {
   const off = (stream: boolean) => r.observe.find((x) => x.variant === 'off' && x.stream === stream)?.median.rps ?? NaN;
   section(
     out,
-    'Observability overhead (openai → anthropic, 32 connections; issue 5): req/s medians, and the median ratio of runs taken back to back',
-    ['variant', 'req/s', 'vs off (paired)', 'vs on (paired)', 'CPU ms/req', 'peak RSS MB', 'events per viewer', 'others %'],
+    'Observability overhead (openai → anthropic, 32 connections; issue 5): req/s medians, and the median ratio within rounds run interleaved',
+    ['variant', 'req/s', 'vs off (paired)', 'vs on (paired)', 'CPU ms/req', 'event loop ms/req', 'peak RSS MB', 'entries/s per viewer', 'others %'],
     r.observe.map((x) => [
       x.label,
       x.median.rps,
       pctText(x.pairedVsOff ?? x.median.rps / off(x.stream)),
       x.pairedVsOn === undefined ? '' : pctText(x.pairedVsOn),
       fmt(x.median.cpuMsPerReq, 3),
+      x.median.mainCpuMsPerReq === undefined ? '' : fmt(x.median.mainCpuMsPerReq, 3),
       fmt(x.median.peakRssMb, 0),
-      x.median.viewerEvents ?? '',
+      x.median.viewerEventsPerS === undefined ? '' : fmt(x.median.viewerEventsPerS, 0),
       fmt(x.median.otherLoadPct, 0),
     ]),
   );

@@ -1,6 +1,6 @@
 /** Start the Tresor daemon as a child process in the variants the benchmark compares. */
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { benchConfig } from './config.js';
@@ -8,9 +8,11 @@ import { freePort, launch, sleep, stop } from './processes.js';
 
 /**
  * on: logging + stats (the default config); capture: capture_payloads on too; off: no
- * request observer at all; base: like "on" but another build of Tresor (--compare=DIR).
+ * request observer at all; base: like "on" but another build of Tresor (--compare=DIR);
+ * switch: any of off / on / capture, switched while it runs (DaemonProc.observe).
  */
-export type Variant = 'on' | 'capture' | 'off' | 'base';
+export type Variant = 'on' | 'capture' | 'off' | 'base' | 'switch';
+export type ObserveMode = 'off' | 'on' | 'capture';
 export type Runtime = 'dist' | 'src';
 
 export interface DaemonProc {
@@ -21,6 +23,8 @@ export interface DaemonProc {
   logFile: string;
   /** Empty the stdout log between cases so a long run never fills the disk. */
   truncateLog(): void;
+  /** Variant "switch": where to POST /observe/MODE (see bench/lib/daemon-entry.mjs). */
+  controlUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -44,10 +48,17 @@ export function daemonCommand(spec: DaemonSpec, configPath: string): string[] {
   const flags = spec.nodeFlags ?? [];
   const entry = join(spec.root, 'bench/lib/daemon-entry.mjs');
   if (spec.runtime === 'src') {
-    return [...flags, '--import', 'tsx', entry, configPath, '--from-src', ...(spec.variant === 'off' ? ['--observe-off'] : [])];
+    const extra = spec.variant === 'off' ? ['--observe-off'] : spec.variant === 'switch' ? [`--control=${controlFile(configPath)}`] : [];
+    return [...flags, '--import', 'tsx', entry, configPath, '--from-src', ...extra];
   }
   if (spec.variant === 'off') return [...flags, entry, configPath, '--observe-off'];
+  if (spec.variant === 'switch') return [...flags, entry, configPath, `--control=${controlFile(configPath)}`];
   return [...flags, join(spec.tree ?? spec.root, 'bin/tresor.js'), 'run', '--config', configPath];
+}
+
+/** Where a "switch" daemon writes its control port. */
+function controlFile(configPath: string): string {
+  return `${configPath}.control`;
 }
 
 export async function writeDaemonConfig(spec: DaemonSpec, port: number): Promise<string> {
@@ -70,6 +81,7 @@ export async function startDaemonProc(spec: DaemonSpec): Promise<DaemonProc> {
   const port = spec.port ?? (await freePort());
   const configPath = await writeDaemonConfig(spec, port);
   const logFile = join(spec.tmp, `daemon-${spec.variant}-${port}.log`);
+  rmSync(controlFile(configPath), { force: true });
   // O_APPEND: truncating from here keeps the child's writes at the (new) end.
   const fd = openSync(logFile, 'a');
   const child = launch(process.execPath, daemonCommand(spec, configPath), { cwd: spec.tree ?? spec.root, stdio: ['ignore', fd, fd] });
@@ -80,6 +92,7 @@ export async function startDaemonProc(spec: DaemonSpec): Promise<DaemonProc> {
     await stop(child);
     throw new Error(`${(e as Error).message}\n--- daemon output ---\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
   }
+  if (spec.variant === 'switch') await waitForFile(controlFile(configPath), 10_000);
   return {
     variant: spec.variant,
     port,
@@ -87,8 +100,17 @@ export async function startDaemonProc(spec: DaemonSpec): Promise<DaemonProc> {
     child,
     logFile,
     truncateLog: () => truncateSync(logFile, 0),
+    controlUrl: spec.variant === 'switch' ? `http://127.0.0.1:${readFileSync(controlFile(configPath), 'utf8').trim()}` : undefined,
     stop: () => stop(child, 10_000),
   };
+}
+
+async function waitForFile(file: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!existsSync(file)) {
+    if (performance.now() > deadline) throw new Error(`${file} did not appear`);
+    await sleep(20);
+  }
 }
 
 /** Poll GET /api/health until it answers 200. */

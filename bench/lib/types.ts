@@ -14,10 +14,13 @@ export interface LoadSample {
   failed: number;
   /** CPU of the process under test (gateway, bare proxy, or the mock for mock cases), ms per request. */
   cpuMsPerReq: number;
+  /** Of that, the main thread's (the event loop), where measured (issue 5's comparison). */
+  mainCpuMsPerReq?: number;
   mockCpuMsPerReq: number;
   loadgenCpuMsPerReq: number;
   peakRssMb: number;
-  viewerEvents?: number;
+  /** Log entries each SSE viewer was sent per second (the "viewers" variant). */
+  viewerEventsPerS?: number;
   /** Share of the machine (all cores) that processes outside the benchmark used meanwhile. */
   otherLoadPct: number;
 }

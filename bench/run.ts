@@ -144,9 +144,15 @@ function caseLabel(c: Omit<LoadCase, 'id' | 'label'>): string {
   if (c.via === 'mock') return `mock alone (${c.client}), ${mode}`;
   if (c.via === 'bare') return `bare node:http proxy, ${mode}`;
   const what = c.client === c.downstream ? `pass-through ${c.client}` : `${c.client} → ${c.downstream}`;
-  const v = { on: '', off: ' [observe off]', capture: ' [capture on]', viewers: ' [50 log viewers]', base: ' [--compare build]', switch: '' }[
-    c.variant ?? 'on'
-  ];
+  const v = {
+    on: '',
+    none: ' [no observer]',
+    off: ' [log, stats, capture off]',
+    capture: ' [capture on]',
+    viewers: ' [50 log viewers]',
+    base: ' [--compare build]',
+    switch: '',
+  }[c.variant ?? 'on'];
   return `${what}, ${mode}${v}`;
 }
 
@@ -167,11 +173,11 @@ function mainCases(compare = false): LoadCase[] {
   return out;
 }
 
-/** Issue 5: the same translated workload with observability off, on, capture on, and 50 viewers. */
+/** Issue 5: the same translated workload in each observability mode, and with 50 viewers. */
 function observeCases(quick: boolean): LoadCase[] {
   const out: LoadCase[] = [];
   for (const stream of quick ? [false] : [false, true])
-    for (const v of ['off', 'on', 'capture', 'viewers'] as GwVariant[]) out.push(mkCase('gateway', 'openai', 'anthropic', stream, v));
+    for (const v of ['none', 'off', 'on', 'capture', 'viewers'] as GwVariant[]) out.push(mkCase('gateway', 'openai', 'anthropic', stream, v));
   return out;
 }
 
@@ -195,9 +201,9 @@ async function switchObserve(env: Env, mode: ObserveMode): Promise<void> {
   if (res.status !== 204) throw new Error(`switching observability to ${mode}: ${res.status} ${await res.text()}`);
 }
 
-/** The daemon a gateway case runs on ("viewers" is the "on" daemon with log viewers). */
+/** The daemon a load-phase gateway case runs on (the observe phase has its own). */
 function daemonVariant(c: LoadCase): Variant {
-  return c.variant === 'viewers' || !c.variant ? 'on' : c.variant;
+  return c.variant === 'base' ? 'base' : 'on';
 }
 
 /** What a request of this case looks like and where it goes. */
@@ -471,7 +477,7 @@ async function observePhase(env: Env, o: Options): Promise<LoadResult[]> {
       const bs = other ? samples.get(other.id) : undefined;
       return bs && bs.length === ss.length ? median(ss.map((s, i) => s.rps / bs[i].rps)) : undefined;
     };
-    return { ...loadResult(c, 32, ss), pairedVsOff: pairedRatio('off'), pairedVsOn: pairedRatio('on') };
+    return { ...loadResult(c, 32, ss), pairedVsNone: pairedRatio('none'), pairedVsOff: pairedRatio('off'), pairedVsOn: pairedRatio('on') };
   });
 }
 
@@ -859,11 +865,12 @@ function render(r: Results): string {
   const off = (stream: boolean) => r.observe.find((x) => x.variant === 'off' && x.stream === stream)?.median.rps ?? NaN;
   section(
     out,
-    'Observability overhead (openai → anthropic, 32 connections; issue 5): req/s medians, and the median ratio within rounds run interleaved',
-    ['variant', 'req/s', 'vs off (paired)', 'vs on (paired)', 'CPU ms/req', 'event loop ms/req', 'peak RSS MB', 'entries/s per viewer', 'others %'],
+    'Observability overhead (openai → anthropic, 32 connections; issue 5): one daemon switched between modes in quarter-second turns; req/s medians, and the median ratios within rounds',
+    ['variant', 'req/s', 'vs none', 'vs off', 'vs on', 'CPU ms/req', 'event loop ms/req', 'peak RSS MB', 'entries/s per viewer', 'others %'],
     r.observe.map((x) => [
       x.label,
       x.median.rps,
+      x.pairedVsNone === undefined ? '' : pctText(x.pairedVsNone),
       pctText(x.pairedVsOff ?? x.median.rps / off(x.stream)),
       x.pairedVsOn === undefined ? '' : pctText(x.pairedVsOn),
       fmt(x.median.cpuMsPerReq, 3),

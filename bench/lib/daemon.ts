@@ -7,12 +7,13 @@ import { benchConfig } from './config.js';
 import { freePort, launch, sleep, stop } from './processes.js';
 
 /**
- * on: logging + stats (the default config); capture: capture_payloads on too; off: no
- * request observer at all; base: like "on" but another build of Tresor (--compare=DIR);
- * switch: any of off / on / capture, switched while it runs (DaemonProc.observe).
+ * on: the default config (logging + stats); base: the same, another build of Tresor
+ * (--compare=DIR); switch: observability switched while it runs between the ObserveModes
+ * (bench/lib/daemon-entry.mjs --control, DaemonProc.controlUrl).
  */
-export type Variant = 'on' | 'capture' | 'off' | 'base' | 'switch';
-export type ObserveMode = 'off' | 'on' | 'capture';
+export type Variant = 'on' | 'base' | 'switch';
+/** See bench/lib/daemon-entry.mjs. */
+export type ObserveMode = 'none' | 'off' | 'on' | 'capture';
 export type Runtime = 'dist' | 'src';
 
 export interface DaemonProc {
@@ -48,10 +49,9 @@ export function daemonCommand(spec: DaemonSpec, configPath: string): string[] {
   const flags = spec.nodeFlags ?? [];
   const entry = join(spec.root, 'bench/lib/daemon-entry.mjs');
   if (spec.runtime === 'src') {
-    const extra = spec.variant === 'off' ? ['--observe-off'] : spec.variant === 'switch' ? [`--control=${controlFile(configPath)}`] : [];
+    const extra = spec.variant === 'switch' ? [`--control=${controlFile(configPath)}`] : [];
     return [...flags, '--import', 'tsx', entry, configPath, '--from-src', ...extra];
   }
-  if (spec.variant === 'off') return [...flags, entry, configPath, '--observe-off'];
   if (spec.variant === 'switch') return [...flags, entry, configPath, `--control=${controlFile(configPath)}`];
   return [...flags, join(spec.tree ?? spec.root, 'bin/tresor.js'), 'run', '--config', configPath];
 }
@@ -69,9 +69,10 @@ export async function writeDaemonConfig(spec: DaemonSpec, port: number): Promise
       port,
       mockPort: spec.mockPort,
       dbPath: join(spec.tmp, spec.dbName ?? `tresor-${spec.variant}-${port}.db`),
-      // "off" also silences the per-request stdout line
-      logLevel: spec.variant === 'off' ? 'error' : 'info',
-      capturePayloads: spec.variant === 'capture',
+      // the default level: a JSON line on stdout per request (the "switch" daemon's modes
+      // other than on and capture have no request observer to write them)
+      logLevel: 'info',
+      capturePayloads: false,
     }),
   );
   return configPath;

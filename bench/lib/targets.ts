@@ -144,7 +144,9 @@ export function evaluateTargets(r: Results): TargetRow[] {
     const find = (variant: string) => r.observe.find((x) => x.variant === variant && x.stream === stream);
     const rps = (variant: string) => find(variant)?.median.rps;
     const rel = (a?: number, b?: number) => (a !== undefined && b !== undefined ? a / b : undefined);
-    // paired ratios (runs back to back) when the result has them; older results: ratio of medians
+    // paired ratios (within rounds) when the result has them; older results: ratio of medians.
+    // "off": request log, stdout lines, stats and capture off; metrics and health stay on
+    // (results before "none" existed had no observer at all as "off")
     const vsOff = (variant: string) => find(variant)?.pairedVsOff ?? rel(rps(variant), rps('off'));
     const on = vsOff('on');
     const cap = vsOff('capture');

@@ -1,10 +1,13 @@
 /** The shape of a benchmark result file (bench/results/<timestamp>.json). */
-import type { Runtime, Variant } from './daemon.js';
+import type { ObserveMode, Runtime, Variant } from './daemon.js';
 import type { Wire } from './wire.js';
 
 export type Via = 'mock' | 'bare' | 'gateway';
-/** A daemon variant, or the "on" daemon with 50 live-log viewers attached. */
-export type GwVariant = Variant | 'viewers';
+/**
+ * A daemon variant; an observability mode of the "switch" daemon; or that daemon "on" with 50
+ * live-log viewers attached.
+ */
+export type GwVariant = Variant | ObserveMode | 'viewers';
 
 export interface LoadSample {
   rps: number;
@@ -38,7 +41,9 @@ export interface LoadResult {
   median: LoadSample;
   /** The sample taken while other processes used the least of the machine. */
   quietest: LoadSample;
-  /** Observability cases: median over rounds of this variant's req/s over "off"'s in the same round. */
+  /** Observability cases: median over rounds of this variant's req/s over "none"'s in the same round. */
+  pairedVsNone?: number;
+  /** …over "off"'s (metrics and health only: issue 5's baseline). */
   pairedVsOff?: number;
   /** …and over "on"'s in the same round. */
   pairedVsOn?: number;

@@ -69,11 +69,15 @@ interface ChunkRow {
 }
 
 /**
- * One chunk to store: its entries (seq and JSON) and what queries narrow by. The row's text,
- * a JSON array of [seq, entry], is made by insertChunks: a chunk may be handed to the write
- * thread first, and hundreds of short strings cross to it far cheaper than one long one.
+ * One chunk to store: its entries and what queries narrow by. `text` is the row's text, a
+ * JSON array of [seq, entry], already UTF-8 and in an ArrayBuffer of its own: a chunk may be
+ * handed to the write thread first, and an ArrayBuffer is moved there, not copied (the
+ * entries as strings had to be copied across, joined and converted to UTF-8 there).
  */
 export interface LogChunk {
+  firstSeq: number;
+  lastSeq: number;
+  n: number;
   minMs: number;
   maxMs: number;
   /** keyList()s: values between newlines. */
@@ -81,8 +85,7 @@ export interface LogChunk {
   downstreams: string;
   minStatus: number;
   maxStatus: number;
-  seqs: number[];
-  jsons: string[];
+  text: Uint8Array;
 }
 
 /**
@@ -95,7 +98,7 @@ export interface LogChunk {
  * Queries narrow the chunks by those columns, then read entries from the chunks they keep.
  */
 export class LogStore {
-  private readonly insertChunk: Statement<[number, number, number, number, number, string, string, number, number, string]>;
+  private readonly insertChunk: Statement<[number, number, number, number, number, string, string, number, number, Buffer]>;
   private readonly deleteChunk: Statement<[number]>;
   private readonly insertPayloads: Statement<[number, string, string]>;
   private readonly payloadsById: Statement<[string], { payloads: string }>;
@@ -103,7 +106,7 @@ export class LogStore {
   constructor(private readonly db: Db) {
     this.insertChunk = db.prepare(
       `INSERT OR REPLACE INTO request_log_chunks (first_seq, last_seq, n, min_ms, max_ms, models, downstreams, min_status, max_status, entries)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))`,
     );
     this.deleteChunk = db.prepare('DELETE FROM request_log_chunks WHERE first_seq = ?');
     this.insertPayloads = db.prepare('INSERT OR REPLACE INTO captured_payloads (seq, id, payloads) VALUES (?, ?, ?)');
@@ -128,11 +131,9 @@ export class LogStore {
   /** Store chunks made by chunksOf (possibly in another thread: see StoreWriter). */
   insertChunks(chunks: readonly LogChunk[]): void {
     for (const c of chunks) {
-      const n = c.seqs.length;
-      let text = '[';
-      for (let i = 0; i < n; i++) text += `${i ? ',' : ''}[${c.seqs[i]},${c.jsons[i]}]`;
-      text += ']';
-      this.insertChunk.run(c.seqs[0], c.seqs[n - 1], n, c.minMs, c.maxMs, c.models, c.downstreams, c.minStatus, c.maxStatus, text);
+      // bound as a blob (a Buffer over the same bytes), stored as the text it is
+      const text = Buffer.from(c.text.buffer, c.text.byteOffset, c.text.byteLength);
+      this.insertChunk.run(c.firstSeq, c.lastSeq, c.n, c.minMs, c.maxMs, c.models, c.downstreams, c.minStatus, c.maxStatus, text);
     }
   }
 
@@ -278,8 +279,11 @@ function chunkOf(recs: readonly StoredEntry[]): LogChunk {
   let maxStatus = 0;
   const models = new Set<string>();
   const downstreams = new Set<string>();
-  const seqs: number[] = new Array(recs.length);
-  const jsons: string[] = new Array(recs.length);
+  // at most 3 bytes of UTF-8 per UTF-16 unit, and "[[seq," / ",[seq," and "]" around each
+  let room = 2;
+  for (const r of recs) room += r.json.length * 3 + 24;
+  const buf = Buffer.allocUnsafeSlow(room);
+  let at = 0;
   for (let i = 0; i < recs.length; i++) {
     const r = recs[i];
     const t = r.timeMs;
@@ -289,18 +293,22 @@ function chunkOf(recs: readonly StoredEntry[]): LogChunk {
     if (r.status > maxStatus) maxStatus = r.status;
     if (r.model !== null) models.add(r.model);
     if (r.downstream_id !== null) downstreams.add(r.downstream_id);
-    seqs[i] = r.seq;
-    jsons[i] = r.json;
+    at += buf.write(`${i === 0 ? '[[' : ',['}${r.seq},`, at, 'latin1');
+    at += buf.write(r.json, at);
+    buf[at++] = 0x5d; // ]
   }
+  buf[at++] = 0x5d;
   return {
+    firstSeq: recs[0].seq,
+    lastSeq: recs[recs.length - 1].seq,
+    n: recs.length,
     minMs,
     maxMs,
     models: keyList(models),
     downstreams: keyList(downstreams),
     minStatus,
     maxStatus,
-    seqs,
-    jsons,
+    text: buf.subarray(0, at),
   };
 }
 

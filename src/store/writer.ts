@@ -75,7 +75,9 @@ export class StoreWriter {
   write(batch: WriteBatch): void {
     if (!this.worker && !this.closing && this.deps.file && entriesIn(batch) >= this.deps.workerFromEntries) this.startWorker(this.deps.file);
     if (this.worker) {
-      this.worker.postMessage({ kind: 'write', id: ++this.sent, batch } satisfies ToWorker);
+      // the chunks' texts move to the worker (their ArrayBuffers are detached here)
+      const texts = batch.chunks.map((c) => c.text.buffer as ArrayBuffer);
+      this.worker.postMessage({ kind: 'write', id: ++this.sent, batch } satisfies ToWorker, texts);
       return;
     }
     try {
@@ -162,7 +164,7 @@ export class StoreWriter {
 
 function entriesIn(batch: WriteBatch): number {
   let n = 0;
-  for (const c of batch.chunks) n += c.jsons.length;
+  for (const c of batch.chunks) n += c.n;
   return n;
 }
 

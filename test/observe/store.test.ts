@@ -184,6 +184,34 @@ test('a chunked log pages, filters, finds and prunes across chunk boundaries exa
   db.close();
 });
 
+test('chunk rows are stored as text: entries with non-ASCII text round-trip and are found by model and id', () => {
+  const db = openDatabaseFile(':memory:', OBSERVE_MIGRATIONS);
+  const log = new LogStore(db);
+  const model = 'modèle-✓-😀';
+  const error = 'zu früh: “quoted” \u2028 and a lone \\ backslash';
+  const recs = [1, 2, 3].map((seq) => ({
+    seq,
+    entry: makeEntry({ id: requestId(Date.now() - 10 + seq), model: seq === 2 ? model : 'plain', error, status: 500 }),
+  }));
+  log.insertMany(recs);
+  assert.equal(db.prepare<[], { t: string }>('SELECT typeof(entries) AS t FROM request_log_chunks').get()?.t, 'text');
+  const row = db.prepare<[], { entries: string }>('SELECT entries FROM request_log_chunks').get();
+  assert.deepEqual(
+    (JSON.parse(row!.entries) as [number, { model: string }][]).map(([seq, e]) => [seq, e.model]),
+    [
+      [1, 'plain'],
+      [2, model],
+      [3, 'plain'],
+    ],
+  );
+  assert.deepEqual(
+    log.page({ model }, undefined, 10).map((r) => [r.seq, r.entry.model, r.entry.error]),
+    [[2, model, error]],
+  );
+  assert.equal(log.get(recs[1].entry.id)?.entry.model, model);
+  db.close();
+});
+
 test('a database with the old one-row-per-entry request log is migrated into chunks', () => {
   const db = openDatabaseFile(
     ':memory:',

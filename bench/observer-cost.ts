@@ -89,7 +89,7 @@ function traffic(n: number): Traffic {
 
 /** As the gateway hands a capture over when a request finishes. */
 function capture(t: Traffic): PayloadCapture {
-  const c = new PayloadCapture(SLABS, 1 << 20, t.clientRequest, { authorization: 'Bearer sk-bench-client-key', 'content-type': 'application/json' });
+  const c = new PayloadCapture(SLABS, 1 << 20, t.clientRequest, ['Authorization', 'Bearer sk-bench-client-key', 'Content-Type', 'application/json']);
   c.downstreamRequest = c.body(t.downstreamRequest);
   c.downstreamHeaders = { 'x-api-key': 'sk-bench-downstream-key-0000', 'content-type': 'application/json' };
   c.downstreamUrl = URL_;

@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { CapturedBody, CapturedPayloads, PayloadSource } from '../observe/types.js';
 import { ByteSlabs, type Piece } from '../util/byte-slabs.js';
 
@@ -37,28 +36,38 @@ export class BodyCapture {
     this.append(chunk);
   }
 
-  /** Its size in bytes, as capped; settles `truncated`. */
-  measure(): number {
+  /**
+   * Room for its bytes, as capped: what copyTo() may write. A held string's is an upper bound
+   * (three bytes per UTF-16 unit) up to HELD_ESTIMATE units, saving a pass to count them.
+   */
+  room(): number {
     const h = this.held;
     if (h === undefined) return this.used;
-    const n = typeof h === 'string' ? Buffer.byteLength(h) : h.length;
-    if (n > this.limit) this.cut = true;
-    return Math.min(n, this.limit);
+    if (typeof h !== 'string') return Math.min(h.length, this.limit);
+    return Math.min(this.limit, h.length <= HELD_ESTIMATE ? h.length * 3 : Buffer.byteLength(h));
   }
 
-  /** Whether the body was cut at the limit (after measure()). */
+  /** Whether the body was cut at the limit (after copyTo()). */
   get truncated(): boolean {
     return this.cut;
   }
 
-  /** Copy the `size` bytes measure() gave into `buf` at `offset`; the offset after them. */
-  copyTo(buf: Buffer, offset: number, size: number): number {
+  /** Copy its bytes (at most `room`, what room() gave) into `buf` at `offset`; the offset after them. */
+  copyTo(buf: Buffer, offset: number, room: number): number {
     const h = this.held;
-    // a string cut at the limit is written up to its last whole character
-    if (typeof h === 'string') return offset + buf.write(h, offset, size);
-    if (h !== undefined) buf.set(size === h.length ? h : h.subarray(0, size), offset);
-    else if (this.piece) this.piece.buf.copy(buf, offset, this.piece.start, this.piece.start + size);
-    return offset + size;
+    if (typeof h === 'string') {
+      // a string cut at the limit is written up to its last whole character
+      const n = buf.write(h, offset, room);
+      if (room === this.limit && n < Buffer.byteLength(h)) this.cut = true;
+      return offset + n;
+    }
+    if (h !== undefined) {
+      if (h.length > room) this.cut = true;
+      buf.set(room >= h.length ? h : h.subarray(0, room), offset);
+      return offset + Math.min(room, h.length);
+    }
+    if (this.piece) this.piece.buf.copy(buf, offset, this.piece.start, this.piece.start + this.used);
+    return offset + this.used;
   }
 
   /** Give the piece back to the slabs (after packing). */
@@ -101,6 +110,13 @@ export class BodyCapture {
 const MIN_BODY_PIECE = 2048;
 
 /**
+ * Up to this many UTF-16 units a held string's room is three bytes each, unmeasured: the
+ * packed piece is cut back to what was written (ByteSlabs.shrink), so at most 32 KB more a
+ * string is taken for a moment.
+ */
+const HELD_ESTIMATE = 16 * 1024;
+
+/**
  * Where captures live. Packed captures are kept, and dropped, oldest first: they share 1 MiB
  * slabs that are reused once all their pieces are dropped. The pieces of bodies still passing
  * (a stream's, from its second chunk on) are dropped in any order, and a stream may run for
@@ -133,7 +149,8 @@ export class PayloadCapture implements PayloadSource {
     private readonly slabs: CaptureSlabs,
     readonly limit: number,
     clientRequest: Buffer,
-    private readonly clientHeaders: IncomingHttpHeaders,
+    /** The client's headers as received: names and values alternating (`req.rawHeaders`). */
+    private readonly clientHeaders: readonly string[],
   ) {
     this.clientRequest = this.body(clientRequest);
   }
@@ -159,37 +176,62 @@ export class PayloadCapture implements PayloadSource {
 
   private packInto(slabs: ByteSlabs): PackedPayloads {
     const bodies = [this.clientRequest, this.downstreamRequest, this.downstreamResponse, this.clientResponse];
-    const texts = [JSON.stringify(this.clientHeaders), this.downstreamHeaders && JSON.stringify(this.downstreamHeaders), this.downstreamUrl?.href];
-    const sizes = bodies.map((b) => b?.measure() ?? 0);
+    const texts = [this.clientHeaders.join('\n'), this.downstreamHeaders && headerLines(this.downstreamHeaders), this.downstreamUrl?.href];
+    const rooms = [0, 0, 0, 0];
     let flags = 0;
-    let size = PACK_HEADER;
+    let room = PACK_HEADER;
     for (let i = 0; i < bodies.length; i++) {
       const b = bodies[i];
       if (!b) continue;
-      size += sizes[i];
-      flags |= (1 << i) | (b.truncated ? TRUNCATED << i : 0);
+      rooms[i] = b.room();
+      room += rooms[i];
+      flags |= 1 << i;
     }
     for (let i = 0; i < texts.length; i++) {
       const t = texts[i];
       if (t === undefined) continue;
       flags |= 1 << (bodies.length + i);
-      size += Buffer.byteLength(t);
+      room += t.length * 3;
     }
-    const piece = slabs.take(size);
+    const piece = slabs.take(room);
     const { buf, start } = piece;
-    buf.writeUInt32LE(flags, start);
     let at = start + PACK_HEADER;
     let segment = 0;
     for (let i = 0; i < bodies.length; i++) {
-      if (bodies[i]) at = bodies[i]!.copyTo(buf, at, sizes[i]);
+      const b = bodies[i];
+      if (b) {
+        at = b.copyTo(buf, at, rooms[i]);
+        if (b.truncated) flags |= TRUNCATED << i;
+      }
       buf.writeUInt32LE(at - start, start + 4 + 4 * segment++);
     }
     for (const t of texts) {
       if (t !== undefined) at += buf.write(t, at);
       buf.writeUInt32LE(at - start, start + 4 + 4 * segment++);
     }
+    buf.writeUInt32LE(flags, start);
+    slabs.shrink(piece, at - start);
     return new PackedPayloads(piece, slabs);
   }
+}
+
+/** Header names and values alternating, a line each (neither may hold a line break). */
+function headerLines(headers: Record<string, string>): string {
+  let out = '';
+  for (const k in headers) out += `${out ? '\n' : ''}${k}\n${headers[k]}`;
+  return out;
+}
+
+/** What headerLines() and `rawHeaders.join('\n')` made, as one value per (lower-case) name. */
+function parseHeaderLines(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (text === '') return out;
+  const parts = text.split('\n');
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const k = parts[i].toLowerCase();
+    out[k] = k in out ? `${out[k]}, ${parts[i + 1]}` : parts[i + 1];
+  }
+  return out;
 }
 
 /** Pieces of their own, for reading a capture that is not kept. */
@@ -198,7 +240,7 @@ const ONE_OFF = new ByteSlabs(0);
 /**
  * A request's payloads packed into one piece of bytes: a header of eight little-endian
  * uint32 (flags, then where each of the seven segments ends) and the segments: the four
- * bodies, both header sets as JSON and the downstream URL. Flags: bit i is "segment i
+ * bodies, both header sets (names and values on alternate lines) and the downstream URL. Flags: bit i is "segment i
  * present", bit 8 + i "body i truncated".
  */
 export class PackedPayloads implements PayloadSource {
@@ -228,8 +270,8 @@ export class PackedPayloads implements PayloadSource {
       return { body: text, truncated };
     };
     const headers = (i: number): Record<string, string> | undefined => {
-      const json = segment(i);
-      return json === undefined ? undefined : maskHeaders(JSON.parse(json) as Record<string, string>);
+      const lines = segment(i);
+      return lines === undefined ? undefined : maskHeaders(parseHeaderLines(lines));
     };
     const out: CapturedPayloads = {};
     const keys = ['client_request', 'downstream_request', 'downstream_response', 'client_response'] as const;

@@ -207,7 +207,7 @@ export class Gateway implements GatewayShared {
       throw this.fail(info, format, new GatewayError(400, 'invalid_request', 'could not read the request body'));
     }
     if (cfg.capture_payloads) {
-      info.payloads = new PayloadCapture(this.captureSlabs, cfg.capture_max_bytes, raw, req.headers);
+      info.payloads = new PayloadCapture(this.captureSlabs, cfg.capture_max_bytes, raw, req.rawHeaders);
     }
     if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) throw this.fail(info, format, badRequest(`request body nests deeper than ${MAX_JSON_DEPTH} levels`));
     let body: unknown;

@@ -19,6 +19,8 @@ interface Series {
   requests: number;
   duration: HistogramCounts;
   ttfb: HistogramCounts;
+  /** Its (downstream, model)'s token counters by TOKEN_KINDS index, looked up on first use. */
+  tokens: (LabelledValue | undefined)[];
 }
 
 interface LabelledValue {
@@ -166,7 +168,8 @@ export class GatewayMetrics {
     if (e.ttfb_ms !== null) observe(s.ttfb, e.ttfb_ms / 1000);
     for (let i = 0; i < TOKEN_KINDS.length; i++) {
       const n = e.usage[TOKEN_KINDS[i]];
-      if (n > 0) counterIn(this.tokenCounts, `${i}\u0000${downstream}\u0000${model}`, () => ({ kind: TOKEN_LABELS[i], downstream, model })).value += n;
+      if (n > 0)
+        (s.tokens[i] ??= counterIn(this.tokenCounts, `${i}\u0000${downstream}\u0000${model}`, () => ({ kind: TOKEN_LABELS[i], downstream, model }))).value += n;
     }
     for (const [ds, kind] of upstreamFailures(e)) counterIn(this.upstreamErrors, `${ds}\u0000${kind}`, () => ({ downstream: ds, kind })).value++;
   }
@@ -180,6 +183,7 @@ export class GatewayMetrics {
         requests: 0,
         duration: emptyHistogram(),
         ttfb: emptyHistogram(),
+        tokens: [],
       };
       this.series.set(key, s);
     }

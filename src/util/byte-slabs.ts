@@ -29,6 +29,16 @@ export class ByteSlabs {
     return { buf: slab.buf, start, size, slab };
   }
 
+  /**
+   * Keep only the first `size` bytes of a piece (taken with room to spare): the rest goes back
+   * to its slab when it is the slab's last piece, as it is right after take().
+   */
+  shrink(piece: Piece, size: number): void {
+    const slab = piece.slab;
+    if (slab && slab === this.current && piece.start + piece.size === slab.used) slab.used = piece.start + size;
+    piece.size = size;
+  }
+
   /** The piece is no longer read: once none of its slab's pieces is, the slab is reused. */
   release(piece: Piece): void {
     const slab = piece.slab;

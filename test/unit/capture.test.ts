@@ -6,7 +6,7 @@ import { ByteSlabs, type Piece } from '../../src/util/byte-slabs.js';
 
 /** The client response of a capture fed these chunks, read back as the inspector reads it. */
 function clientResponse(limit: number, chunks: (string | Buffer)[]) {
-  const cap = new PayloadCapture(new CaptureSlabs(), limit, Buffer.from('{}'), {});
+  const cap = new PayloadCapture(new CaptureSlabs(), limit, Buffer.from('{}'), []);
   cap.clientResponse = cap.body();
   for (const c of chunks) cap.clientResponse.add(c);
   return payloadsOf(cap).client_response;
@@ -32,11 +32,17 @@ test('a capture stops at its limit, flags truncation, and never ends in half a c
   assert.deepEqual(clientResponse(3, ['ab😀']), { body: 'ab', truncated: true });
 });
 
-test('payloads are made when read: headers masked, URL as text, absent bodies left out', () => {
-  const cap = new PayloadCapture(new CaptureSlabs(), 1024, Buffer.from('{"model":"m"}'), {
-    authorization: 'Bearer sk-client-secret-1234',
-    'content-type': 'application/json',
-  });
+test('payloads are made when read: headers masked (by any case), repeated ones joined, URL as text, absent bodies left out', () => {
+  const cap = new PayloadCapture(new CaptureSlabs(), 1024, Buffer.from('{"model":"m"}'), [
+    'Authorization',
+    'Bearer sk-client-secret-1234',
+    'Content-Type',
+    'application/json',
+    'X-Tag',
+    'a',
+    'x-tag',
+    'b',
+  ]);
   cap.downstreamRequest = cap.body('{"model":"x"}');
   cap.downstreamHeaders = { 'x-api-key': 'sk-ant-downstream-9876', 'anthropic-version': '2023-06-01' };
   cap.downstreamUrl = new URL('http://127.0.0.1:9/v1/messages');
@@ -45,6 +51,7 @@ test('payloads are made when read: headers masked, URL as text, absent bodies le
   assert.equal(p.downstream_request?.body, '{"model":"x"}');
   assert.equal(p.client_headers?.authorization, 'Bearer sk-…1234');
   assert.equal(p.client_headers?.['content-type'], 'application/json');
+  assert.equal(p.client_headers?.['x-tag'], 'a, b');
   assert.equal(p.downstream_headers?.['x-api-key'], 'sk-…9876');
   assert.equal(p.downstream_headers?.['anthropic-version'], '2023-06-01');
   assert.equal(p.downstream_url, 'http://127.0.0.1:9/v1/messages');
@@ -55,7 +62,7 @@ test('payloads are made when read: headers masked, URL as text, absent bodies le
 
 test('a packed capture is a copy: it reads the same, and later changes to the request buffers do not reach it', () => {
   const body = Buffer.from('{"messages":[{"role":"user","content":"grüß dich"}]}');
-  const cap = new PayloadCapture(new CaptureSlabs(), 1 << 20, body, { 'x-api-key': 'sk-abcdefghijkl' });
+  const cap = new PayloadCapture(new CaptureSlabs(), 1 << 20, body, ['x-api-key', 'sk-abcdefghijkl']);
   cap.downstreamRequest = cap.body('{"contents":[]}');
   const up = Buffer.from('data: {"x":1}\n\n');
   cap.downstreamResponse = cap.body();
@@ -131,7 +138,7 @@ test('steady captured traffic reuses the same slabs: bodies grow in pieces given
     };
   }
   for (let i = 0; i < 2000; i++) {
-    const cap = new PayloadCapture(slabs, 1 << 20, Buffer.from(`{"n":${i}}`), {});
+    const cap = new PayloadCapture(slabs, 1 << 20, Buffer.from(`{"n":${i}}`), []);
     cap.downstreamRequest = cap.body('{"attempt":1}');
     cap.downstreamRequest = cap.body('{"attempt":2}'); // a retry: the first body is dropped too
     cap.clientResponse = cap.body();
@@ -168,13 +175,13 @@ test('long streams in flight among short requests hold little memory: passing bo
     const chunk = `data: {"pad":"${'x'.repeat(400)}"}\n\n`;
     const running: PayloadCapture[] = [];
     for (let i = 0; i < streams; i++) {
-      const long = new PayloadCapture(slabs, 1 << 20, Buffer.from('{}'), {});
+      const long = new PayloadCapture(slabs, 1 << 20, Buffer.from('{}'), []);
       long.clientResponse = long.body();
       long.clientResponse.add(chunk);
       long.clientResponse.add(chunk); // streaming: its bytes now in a piece
       running.push(long);
       for (let k = 0; k < 600; k++) {
-        const short = new PayloadCapture(slabs, 1 << 20, Buffer.from('{}'), {});
+        const short = new PayloadCapture(slabs, 1 << 20, Buffer.from('{}'), []);
         short.clientResponse = short.body();
         for (let c = 0; c < 4; c++) short.clientResponse.add(chunk);
         short.pack().release();
@@ -234,4 +241,36 @@ test('plain captured payloads pass through payloadsOf and packed unchanged', () 
   const plain = { client_request: { body: '{}', truncated: false } };
   assert.equal(payloadsOf(plain), plain);
   assert.equal(packed(plain), plain);
+});
+
+test('held strings pack exactly around the room estimate: short ones by an upper bound cut back, long ones measured', () => {
+  const slabs = new CaptureSlabs();
+  const euros = '€'.repeat(10_000); // 30,000 bytes from 10,000 units: estimated
+  const accents = 'é'.repeat(40_000); // 80,000 bytes from 40,000 units: measured
+  for (const [limit, text, expected, cut] of [
+    [1 << 20, euros, euros, false],
+    [1 << 20, accents, accents, false],
+    [50_001, accents, 'é'.repeat(25_000), true],
+    [29_999, euros, '€'.repeat(9_999), true],
+    [30_000, euros, euros, false],
+  ] as const) {
+    const cap = new PayloadCapture(slabs, limit, Buffer.from('{}'), []);
+    cap.clientResponse = cap.body(text);
+    const packed = cap.pack();
+    assert.deepEqual(packed.payloads().client_response, { body: expected, truncated: cut }, `limit ${limit}, ${text.length} units`);
+    packed.release();
+  }
+});
+
+test('a shrunk piece gives its tail back to the slab', () => {
+  const slabs = new ByteSlabs(1024);
+  const a = slabs.take(200);
+  slabs.shrink(a, 40);
+  const b = slabs.take(10);
+  assert.equal(b.buf, a.buf);
+  assert.equal(b.start, 40);
+  // not the slab's last piece any more: only its own size changes
+  slabs.shrink(a, 20);
+  assert.equal(slabs.take(1).start, 50);
+  assert.equal(a.size, 20);
 });

@@ -240,8 +240,8 @@ const ONE_OFF = new ByteSlabs(0);
 /**
  * A request's payloads packed into one piece of bytes: a header of eight little-endian
  * uint32 (flags, then where each of the seven segments ends) and the segments: the four
- * bodies, both header sets (names and values on alternate lines) and the downstream URL. Flags: bit i is "segment i
- * present", bit 8 + i "body i truncated".
+ * bodies, both header sets (names and values on alternate lines) and the downstream URL.
+ * Flags: bit i is "segment i present", bit 8 + i "body i truncated".
  */
 export class PackedPayloads implements PayloadSource {
   constructor(

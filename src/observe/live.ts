@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { matchesFilter, type LogFilter } from './filter.js';
 import type { LogEntry } from './types.js';
-import type { LogRecord } from '../store/log-store.js';
+import type { LogRecord, StoredEntry } from '../store/log-store.js';
 
 export interface LiveOptions {
   /** Comment line sent to idle viewers so proxies and browsers keep the stream open. */
@@ -27,8 +27,11 @@ export interface LiveOptions {
 /** One event for the live log: a finished entry, or the start of a streamed response. */
 export interface LiveEvent {
   kind: 'entry' | 'started';
-  /** A copy marked `state: 'started'` for a start; the finished entry otherwise. */
-  entry: LogEntry;
+  /**
+   * A copy marked `state: 'started'` for a start; for a finished entry the entry, or its
+   * stored record (what filters look at, and its JSON in `record`).
+   */
+  entry: LogEntry | StoredEntry;
   /**
    * A finished entry's log record: its seq is sent as the SSE id (so a reconnecting browser
    * can resume) and its `json`, when set, is the entry already serialized.

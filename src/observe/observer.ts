@@ -77,6 +77,15 @@ export interface LogPage {
   next_before: number | null;
 }
 
+/** What finished() and started() leave for the end of the event-loop turn (runTick). */
+interface Queued {
+  kind: 'entry' | 'started';
+  /** A copy marked `state: 'started'` when viewers will see it; the entry itself otherwise. */
+  entry: LogEntry;
+  /** A finished entry's place in the log. */
+  record?: { seq: number };
+}
+
 /** A recent capture, packed (see PayloadSource). */
 interface KeptCapture {
   seq: number;
@@ -116,7 +125,7 @@ export class Observer implements RequestObserver {
   private capturesHead = 0;
   /** Captures up to this seq are in SQLite. */
   private savedCaptureSeq = 0;
-  private queued: LiveEvent[] = [];
+  private queued: Queued[] = [];
   private tickScheduled = false;
   private readonly timer: NodeJS.Timeout;
   private lastPrune = 0;
@@ -245,7 +254,7 @@ export class Observer implements RequestObserver {
     await this.writer?.close();
   }
 
-  private queue(ev: LiveEvent): void {
+  private queue(ev: Queued): void {
     this.queued.push(ev);
     if (!this.tickScheduled) {
       this.tickScheduled = true;
@@ -269,11 +278,14 @@ export class Observer implements RequestObserver {
     this.queued = [];
     const { metrics, health, logger, live } = this.deps;
     const logging = logger.isLevelEnabled('info');
-    const viewers = live.count > 0;
+    // what viewers are sent: a finished entry as its stored record, so that the entry's own
+    // objects need not live until the next send (they would outlive scavenges)
+    const toViewers: LiveEvent[] | undefined = live.count > 0 ? [] : undefined;
     let lines = '';
     for (const ev of events) {
       if (ev.kind === 'started') {
         metrics.streamStarted(ev.entry.id);
+        toViewers?.push(ev);
         continue;
       }
       try {
@@ -284,8 +296,8 @@ export class Observer implements RequestObserver {
       }
       if (!ev.record) continue;
       const stored = storedEntry(ev.record.seq, ev.entry);
-      ev.record = stored;
       this.ring.push(stored);
+      toViewers?.push({ kind: 'entry', entry: stored, record: stored });
       if (this.writer) {
         this.pending.push(stored);
         this.pendingStats.add(ev.entry);
@@ -293,7 +305,7 @@ export class Observer implements RequestObserver {
       if (logging) lines += requestLogLine(stored.json);
     }
     if (lines) this.writeLines(lines);
-    if (viewers) live.broadcast(events);
+    if (toViewers) live.broadcast(toViewers);
     if (this.pending.length >= this.opts.flushBatchSize) this.flush();
   }
 

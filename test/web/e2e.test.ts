@@ -204,6 +204,12 @@ describe('web UI end to end (real daemon, mock providers, headless Chromium)', (
     await b.click();
     await eventually(async () => (await b.getAttribute('aria-pressed')) === 'true', 'beta pressed');
     assert.equal(await option('gpt4o-alpha', 'alpha-large').getAttribute('aria-pressed'), 'false');
+    // the button turns at the click (the UI is optimistic); the file once the daemon answered
+    const activeInFile = () =>
+      yaml()
+        .aliases?.find((x) => x.input_model_id === 'gpt-4o')
+        ?.options.find((o) => o.is_active)?.id;
+    await eventually(() => activeInFile() === 'gpt4o-beta', 'beta active in the config file');
     const g = yaml().aliases?.find((x) => x.input_model_id === 'gpt-4o');
     assert.deepEqual(
       g?.options.map((o) => [o.id, o.is_active]),

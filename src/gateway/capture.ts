@@ -1,5 +1,5 @@
 import type { CapturedBody, CapturedPayloads, PayloadSource } from '../observe/types.js';
-import { ByteSlabs, type Piece } from '../util/byte-slabs.js';
+import { ByteSlabs, utf8Room, type Piece } from '../util/byte-slabs.js';
 
 /**
  * A body as it passes through, up to `limit` bytes. A body of one chunk (a request, a JSON
@@ -37,14 +37,14 @@ export class BodyCapture {
   }
 
   /**
-   * Room for its bytes, as capped: what copyTo() may write. A held string's is an upper bound
-   * (three bytes per UTF-16 unit) up to HELD_ESTIMATE units, saving a pass to count them.
+   * Room for its bytes, as capped: what copyTo() may write. A held string's is its utf8Room()
+   * up to HELD_ESTIMATE units, saving a pass to count them.
    */
   room(): number {
     const h = this.held;
     if (h === undefined) return this.used;
     if (typeof h !== 'string') return Math.min(h.length, this.limit);
-    return Math.min(this.limit, h.length <= HELD_ESTIMATE ? h.length * 3 : Buffer.byteLength(h));
+    return Math.min(this.limit, h.length <= HELD_ESTIMATE ? utf8Room(h) : Buffer.byteLength(h));
   }
 
   /** Whether the body was cut at the limit (after copyTo()). */
@@ -80,8 +80,8 @@ export class BodyCapture {
   private append(chunk: string | Buffer): void {
     if (this.cut) return;
     const free = this.piece ? this.piece.size - this.used : 0;
-    // a string fits for sure when three bytes per UTF-16 unit do; otherwise count its bytes
-    let n = typeof chunk === 'string' ? (chunk.length * 3 <= free ? -1 : Buffer.byteLength(chunk)) : chunk.length;
+    // a string surely fits when its utf8Room() does; otherwise count its bytes
+    let n = typeof chunk === 'string' ? (utf8Room(chunk) <= free ? -1 : Buffer.byteLength(chunk)) : chunk.length;
     if (n > this.limit - this.used) {
       n = this.limit - this.used;
       this.cut = true;
@@ -191,7 +191,7 @@ export class PayloadCapture implements PayloadSource {
       const t = texts[i];
       if (t === undefined) continue;
       flags |= 1 << (bodies.length + i);
-      room += t.length * 3;
+      room += utf8Room(t);
     }
     const piece = slabs.take(room);
     const { buf, start } = piece;
@@ -222,7 +222,10 @@ function headerLines(headers: Record<string, string>): string {
   return out;
 }
 
-/** What headerLines() and `rawHeaders.join('\n')` made, as one value per (lower-case) name. */
+/**
+ * What headerLines() and `rawHeaders.join('\n')` made, for the inspector: one value per
+ * (lower-case) name, repeated ones joined with ", ", secrets masked as `sk-…abcd`.
+ */
 function parseHeaderLines(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (text === '') return out;
@@ -231,6 +234,7 @@ function parseHeaderLines(text: string): Record<string, string> {
     const k = parts[i].toLowerCase();
     out[k] = k in out ? `${out[k]}, ${parts[i + 1]}` : parts[i + 1];
   }
+  for (const k in out) if (SECRET_HEADERS.has(k)) out[k] = maskSecret(out[k]);
   return out;
 }
 
@@ -271,7 +275,7 @@ export class PackedPayloads implements PayloadSource {
     };
     const headers = (i: number): Record<string, string> | undefined => {
       const lines = segment(i);
-      return lines === undefined ? undefined : maskHeaders(parseHeaderLines(lines));
+      return lines === undefined ? undefined : parseHeaderLines(lines);
     };
     const out: CapturedPayloads = {};
     const keys = ['client_request', 'downstream_request', 'downstream_response', 'client_response'] as const;
@@ -294,17 +298,6 @@ const PACK_HEADER = 32;
 const TRUNCATED = 1 << 8;
 
 const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'cookie', 'proxy-authorization', 'set-cookie']);
-
-/** Headers for the inspector, with secrets masked as `sk-…abcd`. */
-export function maskHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined) continue;
-    const s = Array.isArray(v) ? v.join(', ') : v;
-    out[k] = SECRET_HEADERS.has(k.toLowerCase()) ? maskSecret(s) : s;
-  }
-  return out;
-}
 
 /** First 3 and last 4 characters (SPEC §8); short secrets are hidden entirely. */
 export function maskSecret(s: string): string {

@@ -499,10 +499,9 @@ export class Exchange {
     const flush = (): void => {
       if (out === '') return;
       if (this.info.entry.ttfb_ms === null) this.info.entry.ttfb_ms = Math.round(performance.now() - this.info.start);
-      const text = out;
+      capOut?.add(out);
+      if (!res.write(out)) backlog = true;
       out = '';
-      capOut?.add(text);
-      if (!res.write(text)) backlog = true;
     };
     const release = (): void => {
       if (!held) return;

@@ -10,6 +10,7 @@ import type { DownstreamHealth } from './health.js';
 import type { LiveEvent, LiveHub } from './live.js';
 import type { GatewayMetrics } from './metrics.js';
 import { LogRing } from './ring.js';
+import { utf8Room } from '../util/byte-slabs.js';
 import {
   isPayloadSource,
   packed,
@@ -406,8 +407,7 @@ export function capPayloads(p: CapturedPayloads, maxBytes: number): CapturedPayl
 }
 
 function capBody(b: CapturedBody, maxBytes: number): CapturedBody {
-  // Cheap pre-check: a UTF-8 string never takes more than 3 bytes per UTF-16 unit.
-  if (b.body.length * 3 <= maxBytes || Buffer.byteLength(b.body) <= maxBytes) return b;
+  if (utf8Room(b.body) <= maxBytes || Buffer.byteLength(b.body) <= maxBytes) return b;
   const cut = Buffer.from(b.body)
     .subarray(0, maxBytes)
     .toString('utf8')

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { matchesFilter, type LogFilter } from '../observe/filter.js';
 import type { CapturedPayloads, LogEntry } from '../observe/types.js';
+import { utf8Room } from '../util/byte-slabs.js';
 import { requestIdTime } from '../util/request-id.js';
 import type { Db } from './db.js';
 
@@ -279,9 +280,9 @@ function chunkOf(recs: readonly StoredEntry[]): LogChunk {
   let maxStatus = 0;
   const models = new Set<string>();
   const downstreams = new Set<string>();
-  // at most 3 bytes of UTF-8 per UTF-16 unit, and "[[seq," / ",[seq," and "]" around each
+  // each JSON's utf8Room(), and "[[seq," / ",[seq," and "]" around it
   let room = 2;
-  for (const r of recs) room += r.json.length * 3 + 24;
+  for (const r of recs) room += utf8Room(r.json) + 24;
   const buf = Buffer.allocUnsafeSlow(room);
   let at = 0;
   for (let i = 0; i < recs.length; i++) {

@@ -64,5 +64,13 @@ interface Slab {
   live: number;
 }
 
+/**
+ * The most bytes `s` can take in UTF-8: three per UTF-16 unit (a character of four bytes is
+ * two units). Room enough without a pass over the string to count them.
+ */
+export function utf8Room(s: string): number {
+  return s.length * 3;
+}
+
 /** Empty slabs kept for reuse; more are left to the GC. */
 const MAX_SPARE = 2;

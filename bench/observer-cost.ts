@@ -10,7 +10,7 @@
  * thread and V8's GC helpers too) and of the main thread alone is divided by the entries.
  * Variants alternate within each round and the medians are printed.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
@@ -21,6 +21,7 @@ import { CaptureSlabs, PayloadCapture } from '../src/gateway/capture.js';
 import { installObservability, type Observability } from '../src/observe/index.js';
 import { zeroUsage, type LogEntry } from '../src/observe/types.js';
 import { requestId } from '../src/util/request-id.js';
+import { cpuMs } from './lib/procfs.js';
 
 const total = Number(process.argv[2] ?? 200_000);
 const rounds = Number(process.argv[3] ?? 5);
@@ -128,15 +129,9 @@ async function setup(variant: Variant, dir: string): Promise<Setup> {
   };
 }
 
-function threadCpuMs(): number {
-  const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(x[11]) + Number(x[12])) * 10;
-}
-
 async function run(s: Setup, variant: Variant, n: number): Promise<{ all: number; main: number }> {
   const c0 = process.cpuUsage();
-  const m0 = threadCpuMs();
+  const m0 = cpuMs(process.pid, process.pid);
   for (let i = 0; i < n; i += PER_TURN) {
     for (let k = 0; k < PER_TURN; k++) {
       const stream = k % 2 === 0;
@@ -150,7 +145,7 @@ async function run(s: Setup, variant: Variant, n: number): Promise<{ all: number
   }
   await s.obs?.observer.flushed();
   const c = process.cpuUsage(c0);
-  return { all: (c.user + c.system) / n, main: ((threadCpuMs() - m0) * 1000) / n };
+  return { all: (c.user + c.system) / n, main: ((cpuMs(process.pid, process.pid) - m0) * 1000) / n };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tresor-observer-cost-'));

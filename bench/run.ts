@@ -35,6 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { concurrentStreams, interleaved, median, pct, timedRequest, type PairedSamples, type Timing } from './lib/clients.js';
 import { benchModel, PROFILES, type Profile } from './lib/config.js';
 import { daemonCommand, startDaemonProc, writeDaemonConfig, type DaemonProc, type ObserveMode, type Runtime, type Variant } from './lib/daemon.js';
+import type { InterleavedResult, InterleaveSpec } from './lib/interleave.js';
 import { cpuMs, ForeignLoad, peakRssMb, resetPeakRss, RssSampler } from './lib/procfs.js';
 import { freePort, launch, sleep, stop, waitReady } from './lib/processes.js';
 import { fmt, pctText, signed, table } from './lib/report.js';
@@ -193,12 +194,15 @@ interface Env {
   restart(variant: Variant): Promise<void>;
 }
 
-/** Set the switchable daemon's observability (see bench/lib/daemon-entry.mjs). */
-async function switchObserve(env: Env, mode: ObserveMode): Promise<void> {
-  const url = env.daemons.get('switch')?.controlUrl;
-  if (!url) throw new Error('the switchable daemon is not running');
-  const res = await fetch(`${url}/observe/${mode}`, { method: 'POST' });
-  if (res.status !== 204) throw new Error(`switching observability to ${mode}: ${res.status} ${await res.text()}`);
+function switchDaemon(env: Env): DaemonProc {
+  const d = env.daemons.get('switch');
+  if (!d?.controlUrl) throw new Error('the switchable daemon is not running');
+  return d;
+}
+
+/** Where to POST to set the switchable daemon's observability (see bench/lib/daemon-entry.mjs). */
+function observeUrl(d: DaemonProc, mode: ObserveMode): string {
+  return `${d.controlUrl}/observe/${mode}`;
 }
 
 /** The daemon a load-phase gateway case runs on (the observe phase has its own). */
@@ -233,10 +237,10 @@ interface LoadChild {
   loadgenCpuMs: number;
 }
 
-/** Run a bench/lib script in its own process; the last line it prints. */
+/** Run a bench/lib script (TypeScript through tsx) in its own process; the last line it prints. */
 function runChild(script: string, arg: string, timeoutS: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = launch(process.execPath, [script, arg], { cwd: root });
+    const child = launch(process.execPath, [...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script, arg], { cwd: root });
     let out = '';
     let err = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -328,8 +332,12 @@ function medianSample(samples: LoadSample[]): LoadSample {
 async function warmUp(env: Env, cases: LoadCase[], o: Options): Promise<void> {
   for (const c of cases) {
     const { port, req } = requestFor(env, c);
-    await runLoadChild(`http://127.0.0.1:${port}${req.path}`, req, 16, 30, o.warmupRequests).catch(() => undefined);
+    await warmUpAt(port, req, o).catch(() => undefined);
   }
+}
+
+function warmUpAt(port: number, req: ClientRequest, o: Options): Promise<LoadChild> {
+  return runLoadChild(`http://127.0.0.1:${port}${req.path}`, req, 16, 30, o.warmupRequests);
 }
 
 function logSample(title: string, done: number, total: number, c: LoadCase, conn: number, s: LoadSample): void {
@@ -362,40 +370,24 @@ async function loadPhase(env: Env, cases: LoadCase[], concurrencies: number[], r
   return runs.map(({ c, conn }) => loadResult(c, conn, samples.get(`${c.id}@${conn}`) ?? []));
 }
 
-/** What bench/lib/interleave.mjs prints for each target. */
-interface InterleavedTarget {
-  ok: number;
-  failed: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  cpuMsPerReq: number | null;
-  mainCpuMsPerReq: number | null;
-  mockCpuMsPerReq: number | null;
-  loadgenCpuMsPerReq: number | null;
-  peakRssMb: number;
-  viewerEventsPerS?: number;
-}
-
 /**
- * Run the cases of one group (the same request; off, on, capture, viewers) on the switchable
- * daemon, interleaved: each in turn for `sliceMs`, round-robin, its mode set before its
- * slice, until each has had `durationS` (bench/lib/interleave.mjs).
+ * Run the cases of one group (the same request in each observability mode, and with viewers)
+ * on the switchable daemon, interleaved: each in turn for `sliceMs`, round-robin, its mode
+ * set before its slice, until each has had `durationS` (bench/lib/interleave.ts).
  */
 async function runInterleaved(env: Env, cases: LoadCase[], connections: number, durationS: number, sliceMs: number): Promise<LoadSample[]> {
   const req = clientRequest(cases[0].client, benchModel(cases[0].downstream), cases[0].stream);
-  const d = env.daemons.get('switch');
-  if (!d?.controlUrl) throw new Error('the switchable daemon is not running');
+  const d = switchDaemon(env);
   const targets = cases.map((c) => ({
     url: `http://127.0.0.1:${d.port}${req.path}`,
     pid: d.pid,
-    control: `${d.controlUrl}/observe/${c.variant === 'viewers' ? 'on' : (c.variant ?? 'on')}`,
+    control: observeUrl(d, c.variant === 'viewers' ? 'on' : (c.variant as ObserveMode)),
     viewers: c.variant === 'viewers' ? 50 : 0,
   }));
-  for (const d of env.daemons.values()) d.truncateLog();
+  for (const daemon of env.daemons.values()) daemon.truncateLog();
   const foreign = new ForeignLoad(ownPids(env));
   const cpu0 = process.cpuUsage();
-  const spec = {
+  const spec: InterleaveSpec = {
     targets,
     mockPid: env.mock.pid,
     method: 'POST',
@@ -405,8 +397,8 @@ async function runInterleaved(env: Env, cases: LoadCase[], connections: number, 
     sliceMs,
     slices: Math.max(1, Math.round((durationS * 1000) / sliceMs)),
   };
-  const out = await runChild(join(root, 'bench/lib/interleave.mjs'), JSON.stringify(spec), durationS * cases.length + 60);
-  const res = JSON.parse(out) as InterleavedTarget[];
+  const out = await runChild(join(root, 'bench/lib/interleave.ts'), JSON.stringify(spec), durationS * cases.length + 60);
+  const res = JSON.parse(out) as InterleavedResult[];
   const ownCpu = process.cpuUsage(cpu0);
   const loadgenMs = res.reduce((a, r) => a + (r.loadgenCpuMsPerReq ?? 0) * r.ok, 0) + (ownCpu.user + ownCpu.system) / 1000;
   const otherLoadPct = foreign.percent(cpus().length, loadgenMs);
@@ -427,19 +419,20 @@ async function runInterleaved(env: Env, cases: LoadCase[], connections: number, 
 }
 
 /**
- * Issue 5's comparison, within one daemon process: observability off (a no-op observer), on
- * (logging + stats: the default config), capture (capture_payloads set in its config file
- * through the ConfigManager, as the admin API does), and on with 50 SSE log viewers connected,
- * switched while it runs (bench/lib/daemon-entry.mjs --control). The four take turns in
- * quarter-second slices (runInterleaved); each round's ratios to "off" and to "on" are taken
- * within the round, and the result is their median over the rounds.
+ * Issue 5's comparison, within one daemon process switched while it runs between the modes
+ * of bench/lib/daemon-entry.mjs --control: none (no observer), off (log, stdout lines, stats
+ * and capture off; metrics and health kept), on (the default config), capture
+ * (capture_payloads set in its config file through the ConfigManager, as the admin API does),
+ * and "on" with 50 SSE log viewers connected. They take turns in quarter-second slices
+ * (runInterleaved); each round's ratios to "none", "off" and "on" are taken within the round,
+ * and the result is their median over the rounds.
  *
  * Why so: this VM's speed drifts by tens of percent within seconds (the same daemon served
  * 3,400 and 6,600 req/s in runs of 3 s a minute apart), so runs one after the other cannot
  * resolve 5 %; and two daemons of one build, measured interleaved, still differ by up to
  * ~15 % for as long as they live (layout, JIT decisions), which separate daemons per variant
- * would count as the observer's cost. One process switched between modes agrees with itself
- * within ~2 % a round. Every round starts a fresh daemon, so over the rounds no one
+ * would count as the observer's cost. One process against itself agreed within 2 % in four
+ * rounds of five. Every round starts a fresh daemon, so over the rounds no one
  * process's luck decides the result.
  */
 async function observePhase(env: Env, o: Options): Promise<LoadResult[]> {
@@ -449,12 +442,10 @@ async function observePhase(env: Env, o: Options): Promise<LoadResult[]> {
   for (let r = 0; r < o.observeRounds; r++) {
     await env.restart('switch');
     // warmed up capturing, so that every code path the modes take is optimised
-    await switchObserve(env, 'capture');
-    const d = env.daemons.get('switch') as DaemonProc;
-    for (const group of groups) {
-      const req = clientRequest(group[0].client, benchModel(group[0].downstream), group[0].stream);
-      await runLoadChild(`http://127.0.0.1:${d.port}${req.path}`, req, 16, 30, o.warmupRequests);
-    }
+    const d = switchDaemon(env);
+    const res = await fetch(observeUrl(d, 'capture'), { method: 'POST' });
+    if (res.status !== 204) throw new Error(`switching observability to capture: ${res.status} ${await res.text()}`);
+    for (const group of groups) await warmUpAt(d.port, clientRequest(group[0].client, benchModel(group[0].downstream), group[0].stream), o);
     for (const group of groups) {
       const ss = await runInterleaved(env, group, 32, o.observeDuration, o.observeSliceMs);
       group.forEach((c, i) => samples.set(c.id, [...(samples.get(c.id) ?? []), ss[i]]));

@@ -93,7 +93,7 @@ export async function startDaemonProc(spec: DaemonSpec): Promise<DaemonProc> {
     await stop(child);
     throw new Error(`${(e as Error).message}\n--- daemon output ---\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
   }
-  if (spec.variant === 'switch') await waitForFile(controlFile(configPath), 10_000);
+  const controlUrl = spec.variant === 'switch' ? `http://127.0.0.1:${await controlPort(controlFile(configPath), 10_000)}` : undefined;
   return {
     variant: spec.variant,
     port,
@@ -101,15 +101,18 @@ export async function startDaemonProc(spec: DaemonSpec): Promise<DaemonProc> {
     child,
     logFile,
     truncateLog: () => truncateSync(logFile, 0),
-    controlUrl: spec.variant === 'switch' ? `http://127.0.0.1:${readFileSync(controlFile(configPath), 'utf8').trim()}` : undefined,
+    controlUrl,
     stop: () => stop(child, 10_000),
   };
 }
 
-async function waitForFile(file: string, timeoutMs: number): Promise<void> {
+/** The port a "switch" daemon wrote to `file`, once it is there (the file may be seen empty first). */
+async function controlPort(file: string, timeoutMs: number): Promise<number> {
   const deadline = performance.now() + timeoutMs;
-  while (!existsSync(file)) {
-    if (performance.now() > deadline) throw new Error(`${file} did not appear`);
+  for (;;) {
+    const port = existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
+    if (port > 0) return port;
+    if (performance.now() > deadline) throw new Error(`no control port in ${file}`);
     await sleep(20);
   }
 }

@@ -16,9 +16,12 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
-/** User + system CPU time the process has used so far, in ms (resolution 1 tick = 10 ms). */
-export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/**
+ * User + system CPU time the process has used so far (every thread; with `tid`, that thread's
+ * alone, e.g. the main thread when tid = pid), in ms (resolution 1 tick = 10 ms).
+ */
+export function cpuMs(pid: number, tid?: number): number {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   // The command name (field 2) may contain spaces: count fields after its closing paren.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);

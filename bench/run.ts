@@ -415,6 +415,7 @@ async function runInterleaved(env: Env, cases: LoadCase[], connections: number, 
     peakRssMb: r.peakRssMb,
     viewerEventsPerS: r.viewerEventsPerS,
     otherLoadPct,
+    sliceRps: r.sliceRps,
   }));
 }
 
@@ -424,8 +425,8 @@ async function runInterleaved(env: Env, cases: LoadCase[], connections: number, 
  * and capture off; metrics and health kept), on (the default config), capture
  * (capture_payloads set in its config file through the ConfigManager, as the admin API does),
  * and "on" with 50 SSE log viewers connected. They take turns in quarter-second slices
- * (runInterleaved); each round's ratios to "none", "off" and "on" are taken within the round,
- * and the result is their median over the rounds.
+ * (runInterleaved); the ratios to "none", "off" and "on" are taken cycle by cycle (a slice
+ * of each mode), and the result is their median over every cycle of every round.
  *
  * Why so: this VM's speed drifts by tens of percent within seconds (the same daemon served
  * 3,400 and 6,600 req/s in runs of 3 s a minute apart), so runs one after the other cannot
@@ -466,9 +467,24 @@ async function observePhase(env: Env, o: Options): Promise<LoadResult[]> {
     const pairedRatio = (base: GwVariant): number | undefined => {
       const other = cases.find((x) => x.stream === c.stream && (x.variant ?? 'on') === base);
       const bs = other ? samples.get(other.id) : undefined;
-      return bs && bs.length === ss.length ? median(ss.map((s, i) => s.rps / bs[i].rps)) : undefined;
+      return bs && bs.length === ss.length ? median(cycleRatios(ss, bs)) : undefined;
     };
     return { ...loadResult(c, 32, ss), pairedVsNone: pairedRatio('none'), pairedVsOff: pairedRatio('off'), pairedVsOn: pairedRatio('on') };
+  });
+}
+
+/**
+ * The ratios of `ss`'s req/s to `bs`'s cycle by cycle (slices at most a few seconds apart),
+ * over all rounds: the slower drift of the machine's speed cancels out in each, which a
+ * round's totals keep (one noisy second in a round moves its ratio by percents; a median of
+ * the per-cycle ratios, a hundred and more, shrugs it off).
+ */
+function cycleRatios(ss: LoadSample[], bs: LoadSample[]): number[] {
+  return ss.flatMap((s, i) => {
+    const a = s.sliceRps;
+    const b = bs[i].sliceRps;
+    if (!a || !b || a.length !== b.length) return [s.rps / bs[i].rps];
+    return a.map((x, k) => x / b[k]);
   });
 }
 
@@ -856,7 +872,7 @@ function render(r: Results): string {
   const off = (stream: boolean) => r.observe.find((x) => x.variant === 'off' && x.stream === stream)?.median.rps ?? NaN;
   section(
     out,
-    'Observability overhead (openai → anthropic, 32 connections; issue 5): one daemon switched between modes in quarter-second turns; req/s medians, and the median ratios within rounds',
+    'Observability overhead (openai → anthropic, 32 connections; issue 5): one daemon switched between modes in quarter-second turns; req/s medians, and the medians of the per-cycle ratios',
     ['variant', 'req/s', 'vs none', 'vs off', 'vs on', 'CPU ms/req', 'event loop ms/req', 'peak RSS MB', 'entries/s per viewer', 'others %'],
     r.observe.map((x) => [
       x.label,

@@ -59,6 +59,12 @@ export interface InterleavedResult {
   peakRssMb: number;
   /** Log entries each viewer was sent per second of the target's slices. */
   viewerEventsPerS?: number;
+  /**
+   * Req/s of each of its slices, one per cycle (a cycle gives every target one slice): the
+   * slices of one cycle are at most a few seconds apart, so their ratios cancel the machine's
+   * slower drift, which whole-run totals keep.
+   */
+  sliceRps: number[];
 }
 
 interface Tally {
@@ -76,6 +82,7 @@ interface Tally {
   latencies: number[];
   peakRssMb: number;
   viewerEvents: number;
+  sliceRps: number[];
 }
 
 const opts = JSON.parse(process.argv[2]) as InterleaveSpec;
@@ -96,6 +103,7 @@ const targets: Tally[] = opts.targets.map((spec) => {
     latencies: [],
     peakRssMb: 0,
     viewerEvents: 0,
+    sliceRps: [],
   };
 });
 
@@ -185,8 +193,11 @@ for (let round = 0; round < opts.slices; round++) {
     const mock0 = cpuMs(opts.mockPid);
     const own0 = ownCpuMs();
     const t0 = performance.now();
+    const ok0 = t.ok;
     await slice(t, opts.sliceMs, true);
-    t.ms += performance.now() - t0;
+    const took = performance.now() - t0;
+    t.ms += took;
+    t.sliceRps.push(((t.ok - ok0) / took) * 1000);
     t.cpuMs += cpuMs(pid) - cpu0;
     t.mainCpuMs += cpuMs(pid, pid) - main0;
     t.mockCpuMs += cpuMs(opts.mockPid) - mock0;
@@ -214,6 +225,7 @@ const results = targets.map((t): InterleavedResult => {
     loadgenCpuMsPerReq: per(t.loadgenCpuMs),
     peakRssMb: t.peakRssMb,
     viewerEventsPerS: t.spec.viewers ? t.viewerEvents / t.spec.viewers / (t.ms / 1000) : undefined,
+    sliceRps: t.sliceRps,
   };
 });
 process.stdout.write(JSON.stringify(results) + '\n');

@@ -26,6 +26,8 @@ export interface LoadSample {
   viewerEventsPerS?: number;
   /** Share of the machine (all cores) that processes outside the benchmark used meanwhile. */
   otherLoadPct: number;
+  /** Req/s of each slice, in cycle order (issue 5's interleaved comparison: InterleavedResult.sliceRps). */
+  sliceRps?: number[];
 }
 
 export interface LoadResult {

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { entryJson } from '../observe/entry-json.js';
 import { matchesFilter, type LogFilter } from '../observe/filter.js';
 import type { CapturedPayloads, LogEntry } from '../observe/types.js';
 import { utf8Room } from '../util/byte-slabs.js';
@@ -28,7 +29,7 @@ export interface StoredEntry {
   json: string;
 }
 
-export function storedEntry(seq: number, e: LogEntry, json = JSON.stringify(e)): StoredEntry {
+export function storedEntry(seq: number, e: LogEntry, json = entryJson(e)): StoredEntry {
   return { seq, id: e.id, timeMs: entryTime(e), status: e.status, model: e.model, downstream_id: e.downstream_id, json };
 }
 

@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ATTEMPT_FIELDS, ENTRY_FIELDS, USAGE_FIELDS, entryJson } from '../../src/observe/entry-json.js';
+import type { LogEntry } from '../../src/observe/types.js';
+import { makeEntry } from './harness.js';
+
+/** Every field set, in declaration order (the order entryJson writes), so JSON.stringify must give the same text. */
+function fullEntry(over: Partial<LogEntry> = {}): LogEntry {
+  return {
+    id: '01JD0000000000000000000000',
+    time: '2026-11-28T01:02:03.456Z',
+    client_addr: '::ffff:127.0.0.1',
+    client_format: 'anthropic',
+    path: '/v1/messages',
+    model: 'claude-fast',
+    downstream_id: 'anthropic-main',
+    output_model: 'claude-sonnet-4-20250514',
+    alias_option_id: 'primary',
+    rules: ['long-context', 'eu'],
+    stream: true,
+    status: 502,
+    error: 'downstream anthropic-main: upstream 529 overloaded',
+    ttfb_ms: 12,
+    duration_ms: 1234.5678,
+    usage: { input_tokens: 1, output_tokens: 2, cache_read_tokens: 3, cache_creation_tokens: 4, reasoning_tokens: 5 },
+    plugins: ['anthropic2openai', 'strip-thinking'],
+    attempts: [
+      { downstream_id: 'openai-a', option_id: 'primary', status: 429, error: 'rate limited', duration_ms: 3 },
+      { downstream_id: 'anthropic-main', option_id: 'fallback', status: 502, error: 'overloaded', duration_ms: 9.25 },
+    ],
+    state: 'finished',
+    ...over,
+  };
+}
+
+test('entryJson writes exactly what JSON.stringify writes for an entry with every field set', () => {
+  const e = fullEntry();
+  assert.equal(entryJson(e), JSON.stringify(e));
+  // the field lists the compiler checks are the ones written, in order
+  const parsed = JSON.parse(entryJson(e)) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(parsed), [...ENTRY_FIELDS]);
+  assert.deepEqual(Object.keys(parsed.usage as object), [...USAGE_FIELDS]);
+  assert.deepEqual(Object.keys((parsed.attempts as object[])[0]), [...ATTEMPT_FIELDS]);
+});
+
+test('entryJson leaves out undefined optional fields and writes nulls, as JSON.stringify does', () => {
+  const e = fullEntry({ alias_option_id: null, client_format: null, model: null, downstream_id: null, output_model: null, error: null, ttfb_ms: null });
+  delete e.rules;
+  delete e.state;
+  e.attempts = [{ downstream_id: 'd', status: 200, duration_ms: 1 }];
+  assert.equal(entryJson(e), JSON.stringify(e));
+  const noAlias = fullEntry();
+  delete noAlias.alias_option_id;
+  assert.equal(entryJson(noAlias), JSON.stringify(noAlias));
+  const empty = fullEntry({ rules: [], plugins: [], attempts: [] });
+  assert.equal(entryJson(empty), JSON.stringify(empty));
+});
+
+test('entryJson escapes what clients and providers may put in strings: quotes, backslashes, control characters, lone surrogates', () => {
+  const nasty = [
+    'say "hi"',
+    'C:\\models\\x',
+    'line\nbreak\ttab\r\u0000\u001f\u007f',
+    'emoji 🦄 and accents éü and CJK 漢字',
+    'lone \ud800 high',
+    'lone \udfff low',
+    '</script><script>alert(1)</script>',
+    '\u2028\u2029',
+  ];
+  for (const s of nasty) {
+    const e = fullEntry({
+      model: s,
+      path: `/v1/${s}`,
+      error: s,
+      rules: [s],
+      plugins: [s],
+      attempts: [{ downstream_id: s, option_id: s, status: 500, error: s, duration_ms: 1 }],
+    });
+    const json = entryJson(e);
+    assert.equal(json, JSON.stringify(e), `for ${JSON.stringify(s)}`);
+    assert.deepEqual(JSON.parse(json), JSON.parse(JSON.stringify(e)));
+  }
+});
+
+test('entryJson writes numbers as JSON does: non-finite ones as null, fractions and negative zero as JSON.stringify', () => {
+  for (const n of [0, -0, 1.5, 1e21, 1e-7, Number.MAX_SAFE_INTEGER, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+    const e = fullEntry({ duration_ms: n, ttfb_ms: n, status: n });
+    e.usage.output_tokens = n;
+    e.attempts[0].duration_ms = n;
+    assert.equal(entryJson(e), JSON.stringify(e), `for ${n}`);
+  }
+});
+
+test('entryJson of an entry as the gateway builds it (fields set in another order) parses to the same entry', () => {
+  const e = makeEntry({ stream: true });
+  // set late, as the exchange does: JSON.stringify would write them after `attempts`
+  e.alias_option_id = 'opt';
+  e.rules = ['r1'];
+  assert.deepEqual(JSON.parse(entryJson(e)), JSON.parse(JSON.stringify(e)));
+});

@@ -21,6 +21,7 @@
  *   --observe-duration=S  seconds each variant is measured per round (default 3; quick 1.5)
  *   --observe-slice=MS     the variants take turns every MS ms (default 250)
  *   --node-flags=F,..  extra node flags for every daemon (e.g. --max-semi-space-size=4)
+ *   --slice-log=FILE   issue 5's comparison appends each slice's mode and CLOCK_MONOTONIC times to FILE (bench/perf-by-mode.ts)
  *   --warmup=N         requests each load case gets before it is measured (default 10000; quick 2000)
  *   --no-build         do not rebuild dist/
  *   --render=FILE      print the tables of a saved result (bench/results/*.json) and exit
@@ -73,6 +74,8 @@ interface Options {
   compare?: string;
   /** Extra node flags for every daemon (e.g. --max-semi-space-size=8), for experiments. */
   nodeFlags: string[];
+  /** Where issue 5's comparison logs its slices (InterleaveSpec.sliceLog). */
+  sliceLog?: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -111,6 +114,7 @@ function parseOptions(argv: string[]): Options {
     slowStreams: num('streams', 1000),
     compare: value('compare'),
     nodeFlags: (value('node-flags') ?? '').split(/[ ,]+/).filter(Boolean),
+    sliceLog: value('slice-log'),
   };
 }
 
@@ -372,10 +376,12 @@ async function loadPhase(env: Env, cases: LoadCase[], concurrencies: number[], r
 
 /**
  * Run the cases of one group (the same request in each observability mode, and with viewers)
- * on the switchable daemon, interleaved: each in turn for `sliceMs`, round-robin, its mode
- * set before its slice, until each has had `durationS` (bench/lib/interleave.ts).
+ * on the switchable daemon, interleaved: each in turn for `--observe-slice` ms, round-robin,
+ * its mode set before its slice, until each has had `--observe-duration` s
+ * (bench/lib/interleave.ts).
  */
-async function runInterleaved(env: Env, cases: LoadCase[], connections: number, durationS: number, sliceMs: number): Promise<LoadSample[]> {
+async function runInterleaved(env: Env, cases: LoadCase[], connections: number, o: Options): Promise<LoadSample[]> {
+  const { observeDuration: durationS, observeSliceMs: sliceMs } = o;
   const req = clientRequest(cases[0].client, benchModel(cases[0].downstream), cases[0].stream);
   const d = switchDaemon(env);
   const targets = cases.map((c) => ({
@@ -396,6 +402,7 @@ async function runInterleaved(env: Env, cases: LoadCase[], connections: number, 
     connections,
     sliceMs,
     slices: Math.max(1, Math.round((durationS * 1000) / sliceMs)),
+    sliceLog: o.sliceLog,
   };
   const out = await runChild(join(root, 'bench/lib/interleave.ts'), JSON.stringify(spec), durationS * cases.length + 60);
   const res = JSON.parse(out) as InterleavedResult[];
@@ -448,7 +455,7 @@ async function observePhase(env: Env, o: Options): Promise<LoadResult[]> {
     if (res.status !== 204) throw new Error(`switching observability to capture: ${res.status} ${await res.text()}`);
     for (const group of groups) await warmUpAt(d.port, clientRequest(group[0].client, benchModel(group[0].downstream), group[0].stream), o);
     for (const group of groups) {
-      const ss = await runInterleaved(env, group, 32, o.observeDuration, o.observeSliceMs);
+      const ss = await runInterleaved(env, group, 32, o);
       group.forEach((c, i) => samples.set(c.id, [...(samples.get(c.id) ?? []), ss[i]]));
       log(
         `[observe ${r + 1}/${o.observeRounds}] ${group[0].stream ? 'stream' : 'JSON'}: ` +

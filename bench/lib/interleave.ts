@@ -16,6 +16,7 @@
  *          "body":"...", "connections":32, "sliceMs":250, "slices":12}'
  * Prints one JSON line: an InterleavedResult per target, in the order given.
  */
+import { appendFileSync } from 'node:fs';
 import { Agent, request, type ClientRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
@@ -40,6 +41,12 @@ export interface InterleaveSpec {
   slices: number;
   /** Each target alone, in turn, before measuring (not counted); default 500. */
   warmupMs?: number;
+  /**
+   * Append a line per slice to this file: the target's control URL (or URL), the slice's
+   * start and end on CLOCK_MONOTONIC in ns, and the requests it served, so that a
+   * `perf record -k CLOCK_MONOTONIC` of the run can be split by mode (bench/perf-by-mode.ts).
+   */
+  sliceLog?: string;
 }
 
 /** What is printed for each target. */
@@ -194,7 +201,9 @@ for (let round = 0; round < opts.slices; round++) {
     const own0 = ownCpuMs();
     const t0 = performance.now();
     const ok0 = t.ok;
+    const mono0 = process.hrtime.bigint();
     await slice(t, opts.sliceMs, true);
+    if (opts.sliceLog) appendFileSync(opts.sliceLog, `${t.spec.control ?? t.spec.url} ${mono0} ${process.hrtime.bigint()} ${t.ok - ok0}\n`);
     const took = performance.now() - t0;
     t.ms += took;
     t.sliceRps.push(((t.ok - ok0) / took) * 1000);

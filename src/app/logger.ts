@@ -39,15 +39,17 @@ export function destinationOf(logger: Logger): DestinationStream {
   return (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
 }
 
+export { requestLogLine } from '../observe/entry-json.js';
+
 /**
- * The stdout line for a finished request: the log entry itself (the JSON the request log
- * stores, `time` being when the request arrived) with pino's `level` and `msg`, so it reads
- * like the daemon's other lines. Built from the entry's JSON, which the observer makes anyway,
- * instead of serializing a second object per request. The entry holds no secret: it needs no
- * redaction.
+ * The file descriptor `logger` writes to when it is a plain one (pino.destination: no
+ * formatting of its own, such as the pretty terminal lines), else undefined: request lines
+ * may then be written there from the database write thread.
  */
-export function requestLogLine(entryJson: string): string {
-  return `{"level":"info","msg":"request",${entryJson.slice(1)}\n`;
+export function plainDestinationFd(logger: Logger): number | undefined {
+  // pino.destination()'s SonicBoom: an open fd, and `reopen` (for log rotation) beside it
+  const dest = destinationOf(logger) as DestinationStream & { fd?: unknown; reopen?: unknown };
+  return typeof dest?.fd === 'number' && dest.fd >= 0 && typeof dest.reopen === 'function' ? dest.fd : undefined;
 }
 
 const LEVEL_TAGS: Record<string, string> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO ', warn: 'WARN ', error: 'ERROR', fatal: 'FATAL' };

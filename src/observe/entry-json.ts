@@ -24,6 +24,31 @@ export function entryJson(e: LogEntry): string {
   return out + '}';
 }
 
+/** How a request's stdout line starts: pino's level and message, then the entry's fields. */
+const REQUEST_LINE_START = '{"level":"info","msg":"request",';
+
+/**
+ * The stdout line for a finished request: the log entry itself (the JSON the request log
+ * stores, `time` being when the request arrived) with pino's `level` and `msg`, so it reads
+ * like the daemon's other lines. Built from the entry's JSON, which the observer makes anyway,
+ * instead of serializing a second object per request. The entry holds no secret: it needs no
+ * redaction.
+ */
+export function requestLogLine(entryJson: string): string {
+  return `${REQUEST_LINE_START}${entryJson.slice(1)}\n`;
+}
+
+/** requestLogLine() of each entry of JSON lines (each JSON and a newline), from the `from`-th on. */
+export function requestLines(jsonl: string, from = 0): string {
+  let out = '';
+  for (let at = 0, i = 0; at < jsonl.length; i++) {
+    const next = jsonl.indexOf('\n', at) + 1;
+    if (i >= from) out += REQUEST_LINE_START + jsonl.slice(at + 1, next);
+    at = next;
+  }
+  return out;
+}
+
 function usageJson(u: UsageCounts): string {
   return (
     `{"input_tokens":${num(u.input_tokens)},"output_tokens":${num(u.output_tokens)},"cache_read_tokens":${num(u.cache_read_tokens)}` +

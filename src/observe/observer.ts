@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { destinationOf, requestLogLine } from '../app/logger.js';
+import { destinationOf, plainDestinationFd } from '../app/logger.js';
+import { requestLines, requestLogLine } from './entry-json.js';
 import { errorText, type Db } from '../store/db.js';
 import { CHUNK_ENTRIES, chunksOf, storedEntry, type LogRecord, type LogStore, type PayloadRecord, type StoredEntry } from '../store/log-store.js';
 import { StatsBatch, type StatsStore } from '../store/stats-store.js';
-import { StoreWriter, WRITE_LOG } from '../store/writer.js';
+import { StoreWriter, WRITE_LOG, type WriteBatch } from '../store/writer.js';
 import type { LogFilter } from './filter.js';
 import type { DownstreamHealth } from './health.js';
 import type { LiveEvent, LiveHub } from './live.js';
@@ -137,6 +138,14 @@ export class Observer implements RequestObserver {
   private readonly logOut: { write(text: string): unknown };
   private logLines = '';
   private logTimer: NodeJS.Timeout | undefined;
+  /**
+   * Where pending entries' stdout lines are left to the write thread from (an index into
+   * `pending`), or -1: once the store is written by that thread and the logger writes to a
+   * plain fd, the thread writes the lines too, from the chunk text it gets anyway (the event
+   * loop then spends nothing on them: see requestLines).
+   */
+  private linesFrom = -1;
+  private plainFd: number | undefined;
   private readonly writer: StoreWriter | undefined;
 
   constructor(
@@ -190,9 +199,17 @@ export class Observer implements RequestObserver {
     if (this.pending.length > 0 && this.writer) {
       const records = this.pending;
       const stats = this.pendingStats;
+      const linesFrom = this.linesFrom;
       this.pending = [];
       this.pendingStats = new StatsBatch();
-      this.writer.write({ chunks: chunksOf(records), stats: [...stats.values()] });
+      this.linesFrom = -1;
+      const batch: WriteBatch = { chunks: chunksOf(records), stats: [...stats.values()] };
+      const lines = linesFrom >= 0 && this.plainFd !== undefined ? { fd: this.plainFd, from: linesFrom } : undefined;
+      if (!lines || !this.writer.write({ ...batch, lines })) {
+        // (no write thread any more: the lines left to it are written here)
+        if (linesFrom >= 0) this.writeLines(requestLines(batch.chunks.map((c) => c.jsonl).join(''), linesFrom));
+        this.writer.write(batch);
+      }
     }
     if (Date.now() - this.lastPrune >= this.opts.pruneIntervalMs) this.prune();
   }
@@ -279,6 +296,17 @@ export class Observer implements RequestObserver {
     this.queued = [];
     const { metrics, health, logger, live } = this.deps;
     const logging = logger.isLevelEnabled('info');
+    // (looked up each time: a logger writing to a file may reopen it, for log rotation)
+    this.plainFd = logging && this.writer?.threaded ? plainDestinationFd(logger) : undefined;
+    const linesToThread = this.plainFd !== undefined;
+    if (linesToThread) {
+      // lines written here go first
+      if (this.logLines) this.writeLogLines();
+    } else if (this.linesFrom >= 0) {
+      // the write thread stopped: the lines it was left are written here
+      this.writeLines(this.pending.slice(this.linesFrom).reduce((out, e) => out + requestLogLine(e.json), ''));
+      this.linesFrom = -1;
+    }
     // what viewers are sent: a finished entry as its stored record, so that the entry's own
     // objects need not live until the next send (they would outlive scavenges)
     const toViewers: LiveEvent[] | undefined = live.count > 0 ? [] : undefined;
@@ -300,10 +328,11 @@ export class Observer implements RequestObserver {
       this.ring.push(stored);
       toViewers?.push({ kind: 'entry', entry: stored, record: stored });
       if (this.writer) {
+        if (linesToThread && this.linesFrom < 0) this.linesFrom = this.pending.length;
         this.pending.push(stored);
         this.pendingStats.add(ev.entry);
       }
-      if (logging) lines += requestLogLine(stored.json);
+      if (logging && !linesToThread) lines += requestLogLine(stored.json);
     }
     if (lines) this.writeLines(lines);
     if (toViewers) live.broadcast(toViewers);

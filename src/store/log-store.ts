@@ -2,7 +2,6 @@ import type { Statement } from 'better-sqlite3';
 import { entryJson } from '../observe/entry-json.js';
 import { matchesFilter, type LogFilter } from '../observe/filter.js';
 import type { CapturedPayloads, LogEntry } from '../observe/types.js';
-import { utf8Room } from '../util/byte-slabs.js';
 import { requestIdTime } from '../util/request-id.js';
 import type { Db } from './db.js';
 
@@ -71,14 +70,13 @@ interface ChunkRow {
 }
 
 /**
- * One chunk to store: its entries and what queries narrow by. `text` is the row's text, a
- * JSON array of [seq, entry], already UTF-8 and in an ArrayBuffer of its own: a chunk may be
- * handed to the write thread first, and an ArrayBuffer is moved there, not copied (the
- * entries as strings had to be copied across, joined and converted to UTF-8 there).
+ * One chunk to store: its entries and what queries narrow by. The entries are consecutive
+ * (seq `firstSeq` on) and travel as JSON lines, one string: a chunk may be handed to the
+ * write thread, and one string crosses there as one copy, where the row text (chunkText) and
+ * the stdout lines (requestLines) are made from it, off the event loop.
  */
 export interface LogChunk {
   firstSeq: number;
-  lastSeq: number;
   n: number;
   minMs: number;
   maxMs: number;
@@ -87,7 +85,8 @@ export interface LogChunk {
   downstreams: string;
   minStatus: number;
   maxStatus: number;
-  text: Uint8Array;
+  /** Each entry's JSON and a newline (JSON text holds no raw newline). */
+  jsonl: string;
 }
 
 /**
@@ -100,7 +99,7 @@ export interface LogChunk {
  * Queries narrow the chunks by those columns, then read entries from the chunks they keep.
  */
 export class LogStore {
-  private readonly insertChunk: Statement<[number, number, number, number, number, string, string, number, number, Buffer]>;
+  private readonly insertChunk: Statement<[number, number, number, number, number, string, string, number, number, string]>;
   private readonly deleteChunk: Statement<[number]>;
   private readonly insertPayloads: Statement<[number, string, string]>;
   private readonly payloadsById: Statement<[string], { payloads: string }>;
@@ -108,7 +107,7 @@ export class LogStore {
   constructor(private readonly db: Db) {
     this.insertChunk = db.prepare(
       `INSERT OR REPLACE INTO request_log_chunks (first_seq, last_seq, n, min_ms, max_ms, models, downstreams, min_status, max_status, entries)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.deleteChunk = db.prepare('DELETE FROM request_log_chunks WHERE first_seq = ?');
     this.insertPayloads = db.prepare('INSERT OR REPLACE INTO captured_payloads (seq, id, payloads) VALUES (?, ?, ?)');
@@ -133,9 +132,7 @@ export class LogStore {
   /** Store chunks made by chunksOf (possibly in another thread: see StoreWriter). */
   insertChunks(chunks: readonly LogChunk[]): void {
     for (const c of chunks) {
-      // bound as a blob (a Buffer over the same bytes), stored as the text it is
-      const text = Buffer.from(c.text.buffer, c.text.byteOffset, c.text.byteLength);
-      this.insertChunk.run(c.firstSeq, c.lastSeq, c.n, c.minMs, c.maxMs, c.models, c.downstreams, c.minStatus, c.maxStatus, text);
+      this.insertChunk.run(c.firstSeq, c.firstSeq + c.n - 1, c.n, c.minMs, c.maxMs, c.models, c.downstreams, c.minStatus, c.maxStatus, chunkText(c));
     }
   }
 
@@ -281,28 +278,22 @@ function chunkOf(recs: readonly StoredEntry[]): LogChunk {
   let maxStatus = 0;
   const models = new Set<string>();
   const downstreams = new Set<string>();
-  // each JSON's utf8Room(), and "[[seq," / ",[seq," and "]" around it
-  let room = 2;
-  for (const r of recs) room += utf8Room(r.json) + 24;
-  const buf = Buffer.allocUnsafeSlow(room);
-  let at = 0;
-  for (let i = 0; i < recs.length; i++) {
-    const r = recs[i];
+  let model: string | null = null;
+  let downstream: string | null = null;
+  let jsonl = '';
+  for (const r of recs) {
     const t = r.timeMs;
     if (t < minMs) minMs = t;
     if (t > maxMs) maxMs = t;
     if (r.status < minStatus) minStatus = r.status;
     if (r.status > maxStatus) maxStatus = r.status;
-    if (r.model !== null) models.add(r.model);
-    if (r.downstream_id !== null) downstreams.add(r.downstream_id);
-    at += buf.write(`${i === 0 ? '[[' : ',['}${r.seq},`, at, 'latin1');
-    at += buf.write(r.json, at);
-    buf[at++] = 0x5d; // ]
+    // (runs of one model and downstream are the rule: a comparison instead of a hash)
+    if (r.model !== model && r.model !== null) models.add((model = r.model));
+    if (r.downstream_id !== downstream && r.downstream_id !== null) downstreams.add((downstream = r.downstream_id));
+    jsonl += r.json + '\n';
   }
-  buf[at++] = 0x5d;
   return {
     firstSeq: recs[0].seq,
-    lastSeq: recs[recs.length - 1].seq,
     n: recs.length,
     minMs,
     maxMs,
@@ -310,8 +301,20 @@ function chunkOf(recs: readonly StoredEntry[]): LogChunk {
     downstreams: keyList(downstreams),
     minStatus,
     maxStatus,
-    text: buf.subarray(0, at),
+    jsonl,
   };
+}
+
+/** A chunk's row text: the JSON array of [seq, entry] that parseChunk reads. */
+export function chunkText(c: LogChunk): string {
+  let text = '[';
+  let seq = c.firstSeq;
+  for (let at = 0; at < c.jsonl.length; seq++) {
+    const end = c.jsonl.indexOf('\n', at);
+    text += `${seq === c.firstSeq ? '' : ','}[${seq},${c.jsonl.slice(at, end)}]`;
+    at = end + 1;
+  }
+  return text + ']';
 }
 
 /** Values between newlines, so `instr(list, '\n' || value || '\n')` finds exact members. */

@@ -7,7 +7,8 @@ import { errorText, openDatabaseFile } from './db.js';
 import { LogStore } from './log-store.js';
 import { OBSERVE_MIGRATIONS } from './schema.js';
 import { StatsStore } from './stats-store.js';
-import { PRUNE_LOG, pruneStore, WRITE_LOG, writeBatch, type FromWorker, type ToWorker } from './writer.js';
+import { writeLinesSync } from '../util/fd-write.js';
+import { batchLines, PRUNE_LOG, pruneStore, WRITE_LOG, writeBatch, type FromWorker, type ToWorker } from './writer.js';
 
 const port = parentPort;
 if (!port) throw new Error('write-worker runs as a worker thread');
@@ -22,6 +23,15 @@ port.on('message', (m: ToWorker) => {
     port.close();
     return;
   }
+  let linesError: string | undefined;
+  if (m.kind === 'write' && m.batch.lines) {
+    // first, so that the lines wait for nothing
+    try {
+      writeLinesSync(m.batch.lines.fd, batchLines(m.batch));
+    } catch (e) {
+      linesError = errorText(e);
+    }
+  }
   const what = m.kind === 'write' ? WRITE_LOG : PRUNE_LOG;
   let error: string | undefined;
   try {
@@ -30,5 +40,5 @@ port.on('message', (m: ToWorker) => {
   } catch (e) {
     error = errorText(e);
   }
-  port.postMessage({ kind: 'written', id: m.id, what, error } satisfies FromWorker);
+  port.postMessage({ kind: 'written', id: m.id, what, error, linesError } satisfies FromWorker);
 });

@@ -4,25 +4,44 @@ import { fileURLToPath } from 'node:url';
 import type { Db } from './db.js';
 import type { LogChunk, LogPruneLimits, LogStore } from './log-store.js';
 import type { StatsAggregate, StatsStore } from './stats-store.js';
+import { requestLines } from '../observe/entry-json.js';
 
 /** What failed, as reported to onError (and logged). */
 export const WRITE_LOG = 'write the request log and statistics';
 export const PRUNE_LOG = 'prune the request log and statistics';
+export const WRITE_LINES = 'write request lines to stdout';
 
 /** What one flush of the observer stores: request log chunks and stats counts, in one transaction. */
 export interface WriteBatch {
   chunks: LogChunk[];
   stats: StatsAggregate[];
+  /**
+   * The write thread also writes the chunks' stdout request lines to `fd`, but for the first
+   * `from` entries (written already by the daemon's thread). Only in batches for the thread:
+   * see StoreWriter.write.
+   */
+  lines?: { fd: number; from: number };
 }
 
 /** Messages of the write worker (src/store/write-worker.ts). */
 export type ToWorker = { kind: 'write'; id: number; batch: WriteBatch } | { kind: 'prune'; id: number; limits: LogPruneLimits } | { kind: 'close' };
-export type FromWorker = { kind: 'written'; id: number; what: string; error?: string };
+export type FromWorker = { kind: 'written'; id: number; what: string; error?: string; linesError?: string };
 
 /** Apply the log's count/age limits and the 12 months of stats (the same code on either thread). */
 export function pruneStore(log: LogStore, stats: StatsStore, limits: LogPruneLimits): void {
   log.pruneEntries(limits);
   stats.prune(limits.now);
+}
+
+/** The stdout lines a batch carries (WriteBatch.lines): each chunk's, the first `from` entries' left out. */
+export function batchLines(batch: WriteBatch): string {
+  let skip = batch.lines?.from ?? 0;
+  let out = '';
+  for (const c of batch.chunks) {
+    if (skip < c.n) out += requestLines(c.jsonl, skip);
+    skip = Math.max(0, skip - c.n);
+  }
+  return out;
 }
 
 /** Write a batch in one transaction: the same code on the daemon's thread and in the worker. */
@@ -71,20 +90,23 @@ export class StoreWriter {
     return this.worker !== undefined;
   }
 
-  /** Store a batch; failures are reported through onError, never thrown. */
-  write(batch: WriteBatch): void {
+  /**
+   * Store a batch; failures are reported through onError, never thrown. A batch with `lines`
+   * is only taken by the write thread: false (nothing done) when there is none.
+   */
+  write(batch: WriteBatch): boolean {
     if (!this.worker && !this.closing && this.deps.file && entriesIn(batch) >= this.deps.workerFromEntries) this.startWorker(this.deps.file);
     if (this.worker) {
-      // the chunks' texts move to the worker (their ArrayBuffers are detached here)
-      const texts = batch.chunks.map((c) => c.text.buffer as ArrayBuffer);
-      this.worker.postMessage({ kind: 'write', id: ++this.sent, batch } satisfies ToWorker, texts);
-      return;
+      this.worker.postMessage({ kind: 'write', id: ++this.sent, batch } satisfies ToWorker);
+      return true;
     }
+    if (batch.lines) return false;
     try {
       writeBatch(this.deps.db, this.deps.log, this.deps.stats, batch);
     } catch (e) {
       this.deps.onError(WRITE_LOG, e);
     }
+    return true;
   }
 
   /**
@@ -135,6 +157,7 @@ export class StoreWriter {
     w.unref();
     w.on('message', (m: FromWorker) => {
       if (m.error) this.deps.onError(m.what, new Error(m.error));
+      if (m.linesError) this.deps.onError(WRITE_LINES, new Error(m.linesError));
       this.done = m.id;
       this.release(m.id);
     });

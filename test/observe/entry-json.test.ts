@@ -98,3 +98,29 @@ test('entryJson of an entry as the gateway builds it (fields set in another orde
   e.rules = ['r1'];
   assert.deepEqual(JSON.parse(entryJson(e)), JSON.parse(JSON.stringify(e)));
 });
+
+test('requestLines makes the stdout line of each JSON line, from the given one on; chunkText the row text of [seq, entry] pairs', async () => {
+  const { requestLines, requestLogLine } = await import('../../src/observe/entry-json.js');
+  const { chunkText, chunksOf, storedEntry } = await import('../../src/store/log-store.js');
+  const { batchLines } = await import('../../src/store/writer.js');
+  const entries = [fullEntry({ id: 'a' }), fullEntry({ id: 'b', model: 'line\nbreak "q"' }), fullEntry({ id: 'c', model: null, downstream_id: null })];
+  const jsonl = entries.map((e) => entryJson(e) + '\n').join('');
+  assert.equal(requestLines(jsonl), entries.map((e) => requestLogLine(entryJson(e))).join(''));
+  assert.equal(requestLines(jsonl, 2), requestLogLine(entryJson(entries[2])));
+  assert.equal(requestLines(jsonl, 3), '');
+  for (const line of requestLines(jsonl).split('\n').filter(Boolean)) {
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    assert.equal(parsed.level, 'info');
+    assert.equal(parsed.msg, 'request');
+  }
+
+  const [chunk] = chunksOf(entries.map((e, i) => storedEntry(41 + i, e)));
+  assert.equal(chunk.jsonl, jsonl);
+  assert.deepEqual(
+    JSON.parse(chunkText(chunk)),
+    entries.map((e, i) => [41 + i, JSON.parse(JSON.stringify(e))]),
+  );
+  assert.equal(chunk.models, '\nclaude-fast\nline\nbreak "q"\n');
+  assert.equal(chunk.downstreams, '\nanthropic-main\n');
+  assert.equal(batchLines({ chunks: [chunk, chunk], stats: [], lines: { fd: 1, from: 4 } }), requestLines(jsonl, 1));
+});

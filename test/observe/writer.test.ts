@@ -119,3 +119,91 @@ test('retention runs on the write thread while it is active: the count limit hol
     await h.close();
   }
 });
+
+/** A logger writing JSON lines to `file` as the daemon's does to stdout (pino.destination), and what the daemon's own thread wrote through it. */
+async function fileLogger(file: string): Promise<{ logger: import('pino').Logger; fromDaemonThread: () => string; lines: () => Record<string, unknown>[] }> {
+  const pino = (await import('pino')).default;
+  const { readFileSync } = await import('node:fs');
+  const dest = pino.destination({ dest: file, sync: true });
+  let written = '';
+  const write = dest.write.bind(dest);
+  dest.write = (s: string) => {
+    written += s;
+    return write(s);
+  };
+  return {
+    logger: pino({ level: 'info' }, dest),
+    fromDaemonThread: () => written,
+    lines: () =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+test('with the write thread running, it writes the stdout request lines: each once, in order, after those written before on the daemon thread', async () => {
+  const { dir, cleanup } = tempDir();
+  const out = await fileLogger(join(dir, 'stdout.log'));
+  const h = await startHarness({ logger: out.logger, options: { flushIntervalMs: 60_000, flushBatchSize: 50, storeWorkerFrom: 50 } });
+  try {
+    for (let i = 0; i < 60; i++) h.obs.observer.finished(makeEntry({ id: `early-${i}` }));
+    await h.obs.observer.flushed();
+    assert.equal(writerOf(h).threaded, true, 'the full batch started the thread');
+    // from now on the thread has the lines: two batches of 50, and 7 left for the timer or close
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < (round < 2 ? 50 : 7); i++) h.obs.observer.finished(makeEntry({ id: `late-${round * 50 + i}`, model: `m"${round}\n` }));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await h.obs.observer.flushed();
+    // (the daemon thread's lines wait up to 50 ms to go out together)
+    await waitFor(() => out.lines().length >= 167, 3000, 'the request lines');
+    const requests = out.lines().filter((l) => l.msg === 'request');
+    assert.deepEqual(
+      requests.map((l) => l.id),
+      [...Array.from({ length: 60 }, (_, i) => `early-${i}`), ...Array.from({ length: 107 }, (_, i) => `late-${i}`)],
+    );
+    assert.ok(requests.every((l) => l.level === 'info' && typeof l.time === 'string'));
+    assert.equal(requests[60].model, 'm"0\n', 'escapes survive the trip through the chunk');
+    assert.ok(out.fromDaemonThread().includes('early-59'), 'lines before the thread started were written by the daemon thread');
+    assert.ok(!out.fromDaemonThread().includes('late-'), 'later ones by the write thread');
+    assert.equal(h.obs.log!.count(), 167);
+  } finally {
+    await h.close();
+    cleanup();
+  }
+});
+
+test('stdout request lines left to a write thread that dies are written on the daemon thread, none lost or doubled', async () => {
+  const { dir, cleanup } = tempDir();
+  const out = await fileLogger(join(dir, 'stdout.log'));
+  const h = await startHarness({ logger: out.logger, options: { flushIntervalMs: 60_000, flushBatchSize: 10, storeWorkerFrom: 0 } });
+  try {
+    for (let i = 0; i < 10; i++) h.obs.observer.finished(makeEntry({ id: `a-${i}` }));
+    await h.obs.observer.flushed();
+    const w = writerOf(h);
+    assert.equal(w.threaded, true);
+    // left to the thread (5 < the batch size: they wait for a flush)…
+    for (let i = 0; i < 5; i++) h.obs.observer.finished(makeEntry({ id: `b-${i}` }));
+    await new Promise((resolve) => setImmediate(resolve));
+    await (w as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await waitFor(() => !w.threaded, 3000, 'the writer noticing');
+    // …and, the thread gone, written here at the next turn with the new ones
+    for (let i = 0; i < 5; i++) h.obs.observer.finished(makeEntry({ id: `c-${i}` }));
+    await h.obs.observer.flushed();
+    await waitFor(() => out.lines().length >= 20, 3000, 'the request lines');
+    const ids = out
+      .lines()
+      .filter((l) => l.msg === 'request')
+      .map((l) => l.id);
+    assert.deepEqual(ids, [
+      ...Array.from({ length: 10 }, (_, i) => `a-${i}`),
+      ...Array.from({ length: 5 }, (_, i) => `b-${i}`),
+      ...Array.from({ length: 5 }, (_, i) => `c-${i}`),
+    ]);
+    assert.equal(h.obs.log!.count(), 20);
+  } finally {
+    await h.close();
+    cleanup();
+  }
+});

@@ -1,0 +1,68 @@
+import { fstatSync, writeSync } from 'node:fs';
+
+/** What a pipe or socket takes in one write without interleaving it with another writer's (PIPE_BUF on Linux). */
+const ATOMIC_PIPE_WRITE = 4096;
+/** Writes to a file or terminal: one system call per this much. */
+const FILE_WRITE = 1 << 20;
+/** How long a full non-blocking pipe is waited for, in all (a call), before the rest is dropped. */
+const FULL_PIPE_WAIT_MS = 2000;
+const WAIT_STEP_MS = 10;
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Bytes per write for each fd seen: pipes and sockets get writes of whole lines within ATOMIC_PIPE_WRITE. */
+const pieceSizes = new Map<number, number>();
+
+function pieceSize(fd: number): number {
+  let size = pieceSizes.get(fd);
+  if (size === undefined) {
+    const st = fstatSync(fd);
+    size = st.isFIFO() || st.isSocket() ? ATOMIC_PIPE_WRITE : FILE_WRITE;
+    pieceSizes.set(fd, size);
+  }
+  return size;
+}
+
+/**
+ * Write newline-terminated lines to `fd` from a thread that may block (the database write
+ * thread): another writer (the daemon's logger, on its own thread) may write to the same fd
+ * meanwhile, so on a pipe or socket every write is whole lines within PIPE_BUF, which the
+ * kernel never interleaves with another write (a line longer than that goes alone). A full
+ * non-blocking pipe is waited for up to 2 s; then what is left is dropped and the error
+ * thrown. Other write errors are thrown as they are.
+ */
+export function writeLinesSync(fd: number, text: string): void {
+  if (text === '') return;
+  const max = pieceSize(fd);
+  const deadline = Date.now() + FULL_PIPE_WAIT_MS;
+  if (max === FILE_WRITE && text.length <= FILE_WRITE / 3) {
+    // a file or terminal: the text in one write, unless the write is cut short
+    const n = retryingWrite(() => writeSync(fd, text), deadline);
+    if (n < Buffer.byteLength(text)) writePieces(fd, Buffer.from(text).subarray(n), max, deadline);
+    return;
+  }
+  writePieces(fd, Buffer.from(text), max, deadline);
+}
+
+function writePieces(fd: number, buf: Buffer, max: number, deadline: number): void {
+  for (let at = 0; at < buf.length;) {
+    let end = buf.length;
+    if (end - at > max) {
+      const nl = buf.lastIndexOf(0x0a, at + max - 1);
+      end = nl >= at ? nl + 1 : buf.indexOf(0x0a, at + max) + 1 || buf.length;
+    }
+    at += retryingWrite(() => writeSync(fd, buf, at, end - at), deadline);
+  }
+}
+
+/** One write(2) (`write`), waiting out a full non-blocking pipe (EAGAIN) until `deadline`. */
+function retryingWrite(write: () => number, deadline: number): number {
+  for (;;) {
+    try {
+      return write();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() >= deadline) throw e;
+      Atomics.wait(sleeper, 0, 0, WAIT_STEP_MS);
+    }
+  }
+}

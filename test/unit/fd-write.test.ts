@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeLinesSync } from '../../src/util/fd-write.js';
+
+function lines(n: number, width: (i: number) => number): string {
+  let out = '';
+  for (let i = 0; i < n; i++) out += `${JSON.stringify({ i, pad: 'x'.repeat(width(i)) })}\n`;
+  return out;
+}
+
+test('writeLinesSync writes every byte to a file, long lines and multi-byte characters included', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tresor-fdwrite-'));
+  try {
+    const file = join(dir, 'out.log');
+    const fd = openSync(file, 'a');
+    const text = lines(2000, (i) => (i % 97 === 0 ? 9000 : 40)) + '{"m":"漢字 🦄"}\n';
+    writeLinesSync(fd, text);
+    writeLinesSync(fd, '');
+    closeSync(fd);
+    assert.equal(readFileSync(file, 'utf8'), text);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('writeLinesSync into a full non-blocking pipe waits for the reader and loses nothing; whole lines arrive', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tresor-fdwrite-'));
+  const fifo = join(dir, 'pipe');
+  execFileSync('mkfifo', [fifo]);
+  const outFile = join(dir, 'out');
+  // into a file: this process blocks while it writes, and could not read a pipe meanwhile
+  const reader = spawn('sh', ['-c', 'cat "$0" > "$1"', fifo, outFile], { stdio: 'ignore' });
+  const ended = new Promise<void>((resolve) => reader.on('close', () => resolve()));
+  try {
+    // a non-blocking write end opens once the reader has the other end (bounded retries)
+    let fd = -1;
+    for (let tries = 0; fd < 0; tries++) {
+      try {
+        fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENXIO' || tries > 200) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    // far more than the pipe holds (64 KiB): writes meet EAGAIN until `cat` drains it
+    const text = lines(6000, (i) => (i % 50 === 0 ? 5000 : 60));
+    writeLinesSync(fd, text);
+    closeSync(fd);
+    await ended;
+    const got = readFileSync(outFile, 'utf8');
+    assert.equal(got.length, text.length);
+    assert.equal(got, text);
+  } finally {
+    reader.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('writeLinesSync into a pipe nobody reads gives up after a bounded wait with the error, instead of hanging', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tresor-fdwrite-'));
+  const fifo = join(dir, 'pipe');
+  execFileSync('mkfifo', [fifo]);
+  // this process holds the read end and never reads
+  const rd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const wr = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+  try {
+    const t0 = Date.now();
+    assert.throws(
+      () =>
+        writeLinesSync(
+          wr,
+          lines(5000, () => 100),
+        ),
+      { code: 'EAGAIN' },
+    );
+    const took = Date.now() - t0;
+    assert.ok(took >= 1900 && took < 10_000, `gave up after ${took} ms`);
+  } finally {
+    closeSync(wr);
+    closeSync(rd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

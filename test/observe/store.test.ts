@@ -389,3 +389,24 @@ test('request ids are UUID version 7 carrying their creation time', () => {
   assert.equal(requestIdTime('e5'), undefined);
   assert.equal(requestIdTime('123e4567-e89b-42d3-a456-426614174000'), undefined);
 });
+
+test('a stats batch counts each request under its own key when keys alternate and repeat', () => {
+  const b = new StatsBatch();
+  const keys = ['a', 'b', 'a', 'a', 'c', 'b', 'a'];
+  for (const [i, k] of keys.entries()) b.add(entryOn('2025-05-01', { client_addr: k, duration_ms: i, model: i === 6 ? 'other' : 'gpt-4o' }));
+  b.add(entryOn('2025-05-02', { client_addr: 'a' }));
+  const rows = [...b.values()].map((r) => [r.day, r.model, r.client, r.requests, r.duration_sum_ms]);
+  assert.deepEqual(rows, [
+    ['2025-05-01', 'gpt-4o', 'a', 3, 0 + 2 + 3],
+    ['2025-05-01', 'gpt-4o', 'b', 2, 1 + 5],
+    ['2025-05-01', 'gpt-4o', 'c', 1, 4],
+    ['2025-05-01', 'other', 'a', 1, 6],
+    ['2025-05-02', 'gpt-4o', 'a', 1, 40],
+  ]);
+  b.clear();
+  b.add(entryOn('2025-05-01', { client_addr: 'a' }));
+  assert.deepEqual(
+    [...b.values()].map((r) => r.requests),
+    [1],
+  );
+});

@@ -20,6 +20,7 @@
  *   --observe-rounds=N paired rounds of issue 5's comparison (default 12; quick 2)
  *   --observe-duration=S  seconds each variant is measured per round (default 3; quick 1.5)
  *   --observe-slice=MS     the variants take turns every MS ms (default 250)
+ *   --observe-settle=MS    unmeasured load after each switch, before its slice (default 0)
  *   --node-flags=F,..  extra node flags for every daemon (e.g. --max-semi-space-size=4)
  *   --slice-log=FILE   issue 5's comparison appends each slice's mode and CLOCK_MONOTONIC times to FILE (bench/perf-by-mode.ts)
  *   --warmup=N         requests each load case gets before it is measured (default 10000; quick 2000)
@@ -57,6 +58,7 @@ interface Options {
   observeRounds: number;
   observeDuration: number;
   observeSliceMs: number;
+  observeSettleMs: number;
   duration: number;
   concurrencies: number[];
   only: string[];
@@ -82,11 +84,11 @@ function parseOptions(argv: string[]): Options {
   const flag = (name: string) => argv.includes(`--${name}`);
   const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const quick = flag('quick');
-  const num = (name: string, dflt: number) => {
+  const num = (name: string, dflt: number, zeroOk = false) => {
     const v = value(name);
     if (v === undefined) return dflt;
     const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+    if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroOk)) throw new Error(`--${name} must be a positive number${zeroOk ? ' or 0' : ''}`);
     return n;
   };
   const runtime = value('runtime') ?? 'dist';
@@ -98,6 +100,7 @@ function parseOptions(argv: string[]): Options {
     observeRounds: num('observe-rounds', quick ? 2 : 12),
     observeDuration: num('observe-duration', quick ? 1.5 : 3),
     observeSliceMs: num('observe-slice', 250),
+    observeSettleMs: num('observe-settle', 0, true),
     duration: num('duration', quick ? 1.5 : 5),
     concurrencies: quick ? [32] : [1, 32],
     only: (value('only') ?? '').split(',').filter(Boolean),
@@ -403,8 +406,13 @@ async function runInterleaved(env: Env, cases: LoadCase[], connections: number, 
     sliceMs,
     slices: Math.max(1, Math.round((durationS * 1000) / sliceMs)),
     sliceLog: o.sliceLog,
+    settleMs: o.observeSettleMs,
   };
-  const out = await runChild(join(root, 'bench/lib/interleave.ts'), JSON.stringify(spec), durationS * cases.length + 60);
+  const out = await runChild(
+    join(root, 'bench/lib/interleave.ts'),
+    JSON.stringify(spec),
+    (durationS * cases.length * (sliceMs + o.observeSettleMs)) / sliceMs + 60,
+  );
   const res = JSON.parse(out) as InterleavedResult[];
   const ownCpu = process.cpuUsage(cpu0);
   const loadgenMs = res.reduce((a, r) => a + (r.loadgenCpuMsPerReq ?? 0) * r.ok, 0) + (ownCpu.user + ownCpu.system) / 1000;

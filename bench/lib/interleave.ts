@@ -42,6 +42,12 @@ export interface InterleaveSpec {
   /** Each target alone, in turn, before measuring (not counted); default 500. */
   warmupMs?: number;
   /**
+   * Load before each measured slice, once the target's mode is set, not counted: what a
+   * switch costs (a config write-back and reload, routes and pipelines rebuilt, viewers
+   * connecting) is paid once by a user, but every slice here. Default 0.
+   */
+  settleMs?: number;
+  /**
    * Append a line per slice to this file: the target's control URL (or URL), the slice's
    * start and end on CLOCK_MONOTONIC in ns, and the requests it served, so that a
    * `perf record -k CLOCK_MONOTONIC` of the run can be split by mode (bench/perf-by-mode.ts).
@@ -195,6 +201,7 @@ for (let round = 0; round < opts.slices; round++) {
     }
     const disconnect = viewers ? await connectViewers(t, viewers) : undefined;
     if (disconnect) await sleep(20);
+    if (opts.settleMs) await slice(t, opts.settleMs, false);
     const cpu0 = cpuMs(pid);
     const main0 = cpuMs(pid, pid);
     const mock0 = cpuMs(opts.mockPid);

@@ -170,6 +170,32 @@ test('the mirror case: an @anthropic-ai/sdk app served by an OpenAI-format downs
   assert.equal(final.content[0].type === 'text' && final.content[0].text, 'Hello from GPT-4o!');
 });
 
+test('under load every request gets exactly one stdout line, whole, also once the write thread writes them (stdout a pipe)', async () => {
+  const ids: string[] = [];
+  const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello!' }] });
+  const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-proxy-123' };
+  // waves of 100 at once: the first batch of 128 entries moves the SQLite writes (and from
+  // then on the request lines) to the write thread
+  for (let wave = 0; wave < 6; wave++) {
+    const rs = await Promise.all(Array.from({ length: 100 }, () => fetch(`${base}/v1/chat/completions`, { method: 'POST', headers, body })));
+    for (const r of rs) {
+      assert.equal(r.status, 200);
+      ids.push(r.headers.get('x-tresor-request-id')!);
+      await r.arrayBuffer();
+    }
+  }
+  const lineIds = () =>
+    output
+      .split('\n')
+      .filter((l) => l.includes('"msg":"request"'))
+      .map((l) => (JSON.parse(l) as { id: string }).id);
+  const t0 = Date.now();
+  // the write thread writes them with each batch: within the 1 s flush interval
+  while (ids.some((id) => !lineIds().includes(id)) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 100));
+  const seen = lineIds();
+  for (const id of ids) assert.equal(seen.filter((x) => x === id).length, 1, `one line for ${id}`);
+});
+
 test('secrets never reach the daemon log; SIGTERM drains and exits 0', async () => {
   const exited = new Promise<number | null>((r) => daemon.on('exit', (code) => r(code)));
   daemon.kill('SIGTERM');

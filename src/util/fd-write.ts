@@ -10,18 +10,13 @@ const WAIT_STEP_MS = 10;
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
-/** Bytes per write for each fd seen: pipes and sockets get writes of whole lines within ATOMIC_PIPE_WRITE. */
-const pieceSizes = new Map<number, number>();
-
-function pieceSize(fd: number): number {
-  let size = pieceSizes.get(fd);
-  if (size === undefined) {
-    const st = fstatSync(fd);
-    size = st.isFIFO() || st.isSocket() ? ATOMIC_PIPE_WRITE : FILE_WRITE;
-    pieceSizes.set(fd, size);
-  }
-  return size;
-}
+/**
+ * Pipes and sockets (by device and inode) whose last write gave up on a full pipe: they are
+ * not waited for again until a write goes through, so that a reader that never reads costs
+ * each later call one attempt, not 2 s (the calling thread would fall further behind with
+ * every call).
+ */
+const stalled = new Set<string>();
 
 /**
  * Write newline-terminated lines to `fd` from a thread that may block (the database write
@@ -29,12 +24,27 @@ function pieceSize(fd: number): number {
  * meanwhile, so on a pipe or socket every write is whole lines within PIPE_BUF, which the
  * kernel never interleaves with another write (a line longer than that goes alone). A full
  * non-blocking pipe is waited for up to 2 s; then what is left is dropped and the error
- * thrown. Other write errors are thrown as they are.
+ * thrown, and later calls do not wait until one gets through (see `stalled`). Other write
+ * errors are thrown as they are.
  */
 export function writeLinesSync(fd: number, text: string): void {
   if (text === '') return;
-  const max = pieceSize(fd);
-  const deadline = Date.now() + FULL_PIPE_WAIT_MS;
+  // (looked at each time: a batch's worth of lines is worth an fstat, and an fd number may
+  // be closed and reused for something else)
+  const st = fstatSync(fd);
+  const max = st.isFIFO() || st.isSocket() ? ATOMIC_PIPE_WRITE : FILE_WRITE;
+  const key = `${st.dev}:${st.ino}`;
+  const deadline = stalled.has(key) ? 0 : Date.now() + FULL_PIPE_WAIT_MS;
+  try {
+    writeAll(fd, text, max, deadline);
+    stalled.delete(key);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EAGAIN') stalled.add(key);
+    throw e;
+  }
+}
+
+function writeAll(fd: number, text: string, max: number, deadline: number): void {
   if (max === FILE_WRITE && text.length <= FILE_WRITE / 3) {
     // a file or terminal: the text in one write, unless the write is cut short
     const n = retryingWrite(() => writeSync(fd, text), deadline);

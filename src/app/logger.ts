@@ -39,8 +39,6 @@ export function destinationOf(logger: Logger): DestinationStream {
   return (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
 }
 
-export { requestLogLine } from '../observe/entry-json.js';
-
 /**
  * The file descriptor `logger` writes to when it is a plain one (pino.destination: no
  * formatting of its own, such as the pretty terminal lines), else undefined: request lines

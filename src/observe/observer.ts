@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { destinationOf, plainDestinationFd } from '../app/logger.js';
-import { requestLines, requestLogLine } from './entry-json.js';
+import { requestLogLine } from './entry-json.js';
 import { errorText, type Db } from '../store/db.js';
 import { CHUNK_ENTRIES, chunksOf, storedEntry, type LogRecord, type LogStore, type PayloadRecord, type StoredEntry } from '../store/log-store.js';
 import { StatsBatch, type StatsStore } from '../store/stats-store.js';
@@ -142,7 +142,7 @@ export class Observer implements RequestObserver {
    * Where pending entries' stdout lines are left to the write thread from (an index into
    * `pending`), or -1: once the store is written by that thread and the logger writes to a
    * plain fd, the thread writes the lines too, from the chunk text it gets anyway (the event
-   * loop then spends nothing on them: see requestLines).
+   * loop then spends nothing on them: see batchLines).
    */
   private linesFrom = -1;
   private plainFd: number | undefined;
@@ -207,7 +207,7 @@ export class Observer implements RequestObserver {
       const lines = linesFrom >= 0 && this.plainFd !== undefined ? { fd: this.plainFd, from: linesFrom } : undefined;
       if (!lines || !this.writer.write({ ...batch, lines })) {
         // (no write thread any more: the lines left to it are written here)
-        if (linesFrom >= 0) this.writeLines(requestLines(batch.chunks.map((c) => c.jsonl).join(''), linesFrom));
+        if (linesFrom >= 0) this.writeLines(linesOf(records, linesFrom));
         this.writer.write(batch);
       }
     }
@@ -304,7 +304,7 @@ export class Observer implements RequestObserver {
       if (this.logLines) this.writeLogLines();
     } else if (this.linesFrom >= 0) {
       // the write thread stopped: the lines it was left are written here
-      this.writeLines(this.pending.slice(this.linesFrom).reduce((out, e) => out + requestLogLine(e.json), ''));
+      this.writeLines(linesOf(this.pending, this.linesFrom));
       this.linesFrom = -1;
     }
     // what viewers are sent: a finished entry as its stored record, so that the entry's own
@@ -423,6 +423,13 @@ export class Observer implements RequestObserver {
     this.lastErrorLog.set(what, now);
     this.deps.logger.error({ err: errorText(e) }, `cannot ${what}; the daemon keeps serving`);
   }
+}
+
+/** The stdout lines of `records` from the `from`-th on. */
+function linesOf(records: readonly StoredEntry[], from: number): string {
+  let out = '';
+  for (let i = from; i < records.length; i++) out += requestLogLine(records[i].json);
+  return out;
 }
 
 /** Enforce the per-body cap again (the gateway caps too; this bounds what the store keeps). */

@@ -33,15 +33,9 @@ export function pruneStore(log: LogStore, stats: StatsStore, limits: LogPruneLim
   stats.prune(limits.now);
 }
 
-/** The stdout lines a batch carries (WriteBatch.lines): each chunk's, the first `from` entries' left out. */
+/** The stdout lines a batch carries (WriteBatch.lines): its entries', the first `from` left out. */
 export function batchLines(batch: WriteBatch): string {
-  let skip = batch.lines?.from ?? 0;
-  let out = '';
-  for (const c of batch.chunks) {
-    if (skip < c.n) out += requestLines(c.jsonl, skip);
-    skip = Math.max(0, skip - c.n);
-  }
-  return out;
+  return requestLines(batch.chunks.map((c) => c.jsonl).join(''), batch.lines?.from ?? 0);
 }
 
 /** Write a batch in one transaction: the same code on the daemon's thread and in the worker. */

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createLogger, destinationOf, PrettyDestination, prettyLine, requestLogLine } from '../../src/app/logger.js';
+import { createLogger, destinationOf, PrettyDestination, prettyLine } from '../../src/app/logger.js';
+import { requestLogLine } from '../../src/observe/entry-json.js';
 
 const entry = {
   id: '01a21e0d-396d-7537-ad82-88c49ecf7cc0',

@@ -2,7 +2,7 @@ import { fstatSync, writeSync } from 'node:fs';
 
 /** What a pipe or socket takes in one write without interleaving it with another writer's (PIPE_BUF on Linux). */
 const ATOMIC_PIPE_WRITE = 4096;
-/** Writes to a file or terminal: one system call per this much. */
+/** Writes to a file or terminal: at most this much a system call. */
 const FILE_WRITE = 1 << 20;
 /** How long a full non-blocking pipe is waited for, in all (a call), before the rest is dropped. */
 const FULL_PIPE_WAIT_MS = 2000;
@@ -36,22 +36,12 @@ export function writeLinesSync(fd: number, text: string): void {
   const key = `${st.dev}:${st.ino}`;
   const deadline = stalled.has(key) ? 0 : Date.now() + FULL_PIPE_WAIT_MS;
   try {
-    writeAll(fd, text, max, deadline);
+    writePieces(fd, Buffer.from(text), max, deadline);
     stalled.delete(key);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EAGAIN') stalled.add(key);
     throw e;
   }
-}
-
-function writeAll(fd: number, text: string, max: number, deadline: number): void {
-  if (max === FILE_WRITE && text.length <= FILE_WRITE / 3) {
-    // a file or terminal: the text in one write, unless the write is cut short
-    const n = retryingWrite(() => writeSync(fd, text), deadline);
-    if (n < Buffer.byteLength(text)) writePieces(fd, Buffer.from(text).subarray(n), max, deadline);
-    return;
-  }
-  writePieces(fd, Buffer.from(text), max, deadline);
 }
 
 function writePieces(fd: number, buf: Buffer, max: number, deadline: number): void {

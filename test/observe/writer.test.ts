@@ -20,6 +20,12 @@ function writerOf(h: Awaited<ReturnType<typeof startHarness>>): StoreWriter {
   return (h.obs.observer as unknown as { writer: StoreWriter }).writer;
 }
 
+/** End the write thread as a crash would, and wait for the writer to notice. */
+async function killThread(w: StoreWriter): Promise<void> {
+  await (w as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  await waitFor(() => !w.threaded, 3000, 'the writer noticing');
+}
+
 test('batches from the threshold on are written by the worker thread: log, stats, in order, visible after flushed()', async () => {
   const h = await startHarness({ options: { flushIntervalMs: 60_000, flushBatchSize: 50, storeWorkerFrom: 50 } });
   try {
@@ -85,8 +91,7 @@ test('a write thread that dies is reported; later batches are written on the dae
     await h.obs.observer.flushed();
     const w = writerOf(h);
     assert.equal(w.threaded, true);
-    await (w as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
-    await waitFor(() => !w.threaded, 3000, 'the writer noticing');
+    await killThread(w);
     for (let i = 0; i < 10; i++) h.obs.observer.finished(makeEntry());
     await h.obs.observer.flushed();
     assert.equal(h.obs.log!.count(), 20);
@@ -120,10 +125,16 @@ test('retention runs on the write thread while it is active: the count limit hol
   }
 });
 
-/** A logger writing JSON lines to `file` as the daemon's does to stdout (pino.destination), and what the daemon's own thread wrote through it. */
-async function fileLogger(file: string): Promise<{ logger: import('pino').Logger; fromDaemonThread: () => string; lines: () => Record<string, unknown>[] }> {
+/**
+ * An observer whose logger writes JSON lines to a file as the daemon's does to stdout
+ * (pino.destination), with the request lines read back and what the daemon's own thread
+ * wrote through the logger.
+ */
+async function startWithStdoutFile(options: NonNullable<Parameters<typeof startHarness>[0]>['options']) {
   const pino = (await import('pino')).default;
   const { readFileSync } = await import('node:fs');
+  const { dir, cleanup } = tempDir();
+  const file = join(dir, 'stdout.log');
   const dest = pino.destination({ dest: file, sync: true });
   let written = '';
   const write = dest.write.bind(dest);
@@ -131,21 +142,26 @@ async function fileLogger(file: string): Promise<{ logger: import('pino').Logger
     written += s;
     return write(s);
   };
+  const h = await startHarness({ logger: pino({ level: 'info' }, dest), options });
+  const lines = () =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   return {
-    logger: pino({ level: 'info' }, dest),
+    h,
     fromDaemonThread: () => written,
-    lines: () =>
-      readFileSync(file, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    requests: () => lines().filter((l) => l.msg === 'request'),
+    async close() {
+      await h.close();
+      cleanup();
+    },
   };
 }
 
 test('with the write thread running, it writes the stdout request lines: each once, in order, after those written before on the daemon thread', async () => {
-  const { dir, cleanup } = tempDir();
-  const out = await fileLogger(join(dir, 'stdout.log'));
-  const h = await startHarness({ logger: out.logger, options: { flushIntervalMs: 60_000, flushBatchSize: 50, storeWorkerFrom: 50 } });
+  const out = await startWithStdoutFile({ flushIntervalMs: 60_000, flushBatchSize: 50, storeWorkerFrom: 50 });
+  const { h } = out;
   try {
     for (let i = 0; i < 60; i++) h.obs.observer.finished(makeEntry({ id: `early-${i}` }));
     await h.obs.observer.flushed();
@@ -157,8 +173,8 @@ test('with the write thread running, it writes the stdout request lines: each on
     }
     await h.obs.observer.flushed();
     // (the daemon thread's lines wait up to 50 ms to go out together)
-    await waitFor(() => out.lines().length >= 167, 3000, 'the request lines');
-    const requests = out.lines().filter((l) => l.msg === 'request');
+    await waitFor(() => out.requests().length >= 167, 3000, 'the request lines');
+    const requests = out.requests();
     assert.deepEqual(
       requests.map((l) => l.id),
       [...Array.from({ length: 60 }, (_, i) => `early-${i}`), ...Array.from({ length: 107 }, (_, i) => `late-${i}`)],
@@ -169,15 +185,13 @@ test('with the write thread running, it writes the stdout request lines: each on
     assert.ok(!out.fromDaemonThread().includes('late-'), 'later ones by the write thread');
     assert.equal(h.obs.log!.count(), 167);
   } finally {
-    await h.close();
-    cleanup();
+    await out.close();
   }
 });
 
 test('stdout request lines left to a write thread that dies are written on the daemon thread, none lost or doubled', async () => {
-  const { dir, cleanup } = tempDir();
-  const out = await fileLogger(join(dir, 'stdout.log'));
-  const h = await startHarness({ logger: out.logger, options: { flushIntervalMs: 60_000, flushBatchSize: 10, storeWorkerFrom: 0 } });
+  const out = await startWithStdoutFile({ flushIntervalMs: 60_000, flushBatchSize: 10, storeWorkerFrom: 0 });
+  const { h } = out;
   try {
     for (let i = 0; i < 10; i++) h.obs.observer.finished(makeEntry({ id: `a-${i}` }));
     await h.obs.observer.flushed();
@@ -186,16 +200,12 @@ test('stdout request lines left to a write thread that dies are written on the d
     // left to the thread (5 < the batch size: they wait for a flush)…
     for (let i = 0; i < 5; i++) h.obs.observer.finished(makeEntry({ id: `b-${i}` }));
     await new Promise((resolve) => setImmediate(resolve));
-    await (w as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
-    await waitFor(() => !w.threaded, 3000, 'the writer noticing');
+    await killThread(w);
     // …and, the thread gone, written here at the next turn with the new ones
     for (let i = 0; i < 5; i++) h.obs.observer.finished(makeEntry({ id: `c-${i}` }));
     await h.obs.observer.flushed();
-    await waitFor(() => out.lines().length >= 20, 3000, 'the request lines');
-    const ids = out
-      .lines()
-      .filter((l) => l.msg === 'request')
-      .map((l) => l.id);
+    await waitFor(() => out.requests().length >= 20, 3000, 'the request lines');
+    const ids = out.requests().map((l) => l.id);
     assert.deepEqual(ids, [
       ...Array.from({ length: 10 }, (_, i) => `a-${i}`),
       ...Array.from({ length: 5 }, (_, i) => `b-${i}`),
@@ -203,7 +213,6 @@ test('stdout request lines left to a write thread that dies are written on the d
     ]);
     assert.equal(h.obs.log!.count(), 20);
   } finally {
-    await h.close();
-    cleanup();
+    await out.close();
   }
 });

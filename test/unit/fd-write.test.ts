@@ -12,6 +12,14 @@ function lines(n: number, width: (i: number) => number): string {
   return out;
 }
 
+/** A FIFO in a fresh folder, and what removes them. */
+function makeFifo(): { dir: string; fifo: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'tresor-fdwrite-'));
+  const fifo = join(dir, 'pipe');
+  execFileSync('mkfifo', [fifo]);
+  return { dir, fifo, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 test('writeLinesSync writes every byte to a file, long lines and multi-byte characters included', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tresor-fdwrite-'));
   try {
@@ -28,9 +36,7 @@ test('writeLinesSync writes every byte to a file, long lines and multi-byte char
 });
 
 test('writeLinesSync into a full non-blocking pipe waits for the reader and loses nothing; whole lines arrive', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tresor-fdwrite-'));
-  const fifo = join(dir, 'pipe');
-  execFileSync('mkfifo', [fifo]);
+  const { dir, fifo, cleanup } = makeFifo();
   const outFile = join(dir, 'out');
   // into a file: this process blocks while it writes, and could not read a pipe meanwhile
   const reader = spawn('sh', ['-c', 'cat "$0" > "$1"', fifo, outFile], { stdio: 'ignore' });
@@ -56,40 +62,26 @@ test('writeLinesSync into a full non-blocking pipe waits for the reader and lose
     assert.equal(got, text);
   } finally {
     reader.kill();
-    rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 });
 
 test('writeLinesSync into a pipe nobody reads gives up after a bounded wait with the error, then at once until the pipe drains', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tresor-fdwrite-'));
-  const fifo = join(dir, 'pipe');
-  execFileSync('mkfifo', [fifo]);
+  const { fifo, cleanup } = makeFifo();
   // this process holds the read end and does not read (until the end)
   const rd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
   const wr = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
   try {
+    const more = lines(5000, () => 100);
     const t0 = Date.now();
-    assert.throws(
-      () =>
-        writeLinesSync(
-          wr,
-          lines(5000, () => 100),
-        ),
-      { code: 'EAGAIN' },
-    );
+    assert.throws(() => writeLinesSync(wr, more), { code: 'EAGAIN' });
     const took = Date.now() - t0;
     assert.ok(took >= 1900 && took < 10_000, `gave up after ${took} ms`);
     // the pipe still full: the next call tries once and gives up at once (a write thread
     // calling it for every batch must not fall 2 s further behind each time)
+    const few = lines(10, () => 100);
     const t1 = Date.now();
-    assert.throws(
-      () =>
-        writeLinesSync(
-          wr,
-          lines(10, () => 100),
-        ),
-      { code: 'EAGAIN' },
-    );
+    assert.throws(() => writeLinesSync(wr, few), { code: 'EAGAIN' });
     assert.ok(Date.now() - t1 < 500, `the second give-up took ${Date.now() - t1} ms`);
     // once the reader drains it, lines go through again
     const sink = Buffer.alloc(1 << 16);
@@ -107,6 +99,6 @@ test('writeLinesSync into a pipe nobody reads gives up after a bounded wait with
   } finally {
     closeSync(wr);
     closeSync(rd);
-    rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 });

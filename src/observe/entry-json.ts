@@ -1,27 +1,141 @@
 import type { Attempt, LogEntry, UsageCounts } from './types.js';
 
 /**
- * A log entry as JSON, written field by field: what JSON.stringify(entry) gives (the same
- * fields, in the order of LogEntry's declaration, undefined ones left out), at a fraction of
- * its cost. On Node 20, JSON.stringify looks up `toJSON` on every object it meets; for an
- * entry (five objects and arrays) that was ~2 µs of the ~7 µs the observer spends on a
- * request on the event loop (bench/observer-cost.ts).
+ * A log entry as JSON, written field by field as UTF-8 straight into `out` from `at`: what
+ * JSON.stringify(entry) gives (the same fields, in the order of LogEntry's declaration,
+ * undefined ones left out), encoded, without making a string. Returns where it ended.
+ * `out` must have entryRoom(e) bytes from `at` on.
+ *
+ * Why bytes: the JSON built as a string (even written out field by field instead of by
+ * JSON.stringify, which on Node 20 looks up `toJSON` on each of the entry's objects) was
+ * ~5 KB of short-lived strings per request, two thirds of what the observer added to the
+ * daemon's allocation (bench/.gcprobe-style counts: scavenges per 1,000 requests 2.9 with the
+ * log off, 4.1–4.4 on, 3.4–3.7 with the JSON left out), and the garbage collector's work was
+ * most of the observer's cost on every thread. The bytes go where they are kept (EntryLog).
  *
  * Every field must be written here: ENTRY_FIELDS, ATTEMPT_FIELDS and USAGE_FIELDS fail to
- * compile when a type gains a field they do not list, and the tests compare entryJson with
+ * compile when a type gains a field they do not list, and the tests compare the output with
  * JSON.stringify for entries with every field set.
  */
+export function writeEntry(e: LogEntry, out: Uint8Array, at: number): number {
+  at = raw(out, at, '{"id":');
+  at = str(out, at, e.id);
+  at = raw(out, at, ',"time":');
+  at = str(out, at, e.time);
+  at = raw(out, at, ',"client_addr":');
+  at = str(out, at, e.client_addr);
+  at = raw(out, at, ',"client_format":');
+  at = strOrNull(out, at, e.client_format);
+  at = raw(out, at, ',"path":');
+  at = str(out, at, e.path);
+  at = raw(out, at, ',"model":');
+  at = strOrNull(out, at, e.model);
+  at = raw(out, at, ',"downstream_id":');
+  at = strOrNull(out, at, e.downstream_id);
+  at = raw(out, at, ',"output_model":');
+  at = strOrNull(out, at, e.output_model);
+  if (e.alias_option_id !== undefined) {
+    at = raw(out, at, ',"alias_option_id":');
+    at = strOrNull(out, at, e.alias_option_id);
+  }
+  if (e.rules !== undefined) {
+    at = raw(out, at, ',"rules":');
+    at = strings(out, at, e.rules);
+  }
+  at = raw(out, at, e.stream ? ',"stream":true,"status":' : ',"stream":false,"status":');
+  at = num(out, at, e.status);
+  at = raw(out, at, ',"error":');
+  at = strOrNull(out, at, e.error);
+  at = raw(out, at, ',"ttfb_ms":');
+  at = e.ttfb_ms === null ? raw(out, at, 'null') : num(out, at, e.ttfb_ms);
+  at = raw(out, at, ',"duration_ms":');
+  at = num(out, at, e.duration_ms);
+  const u = e.usage;
+  at = raw(out, at, ',"usage":{"input_tokens":');
+  at = num(out, at, u.input_tokens);
+  at = raw(out, at, ',"output_tokens":');
+  at = num(out, at, u.output_tokens);
+  at = raw(out, at, ',"cache_read_tokens":');
+  at = num(out, at, u.cache_read_tokens);
+  at = raw(out, at, ',"cache_creation_tokens":');
+  at = num(out, at, u.cache_creation_tokens);
+  at = raw(out, at, ',"reasoning_tokens":');
+  at = num(out, at, u.reasoning_tokens);
+  at = raw(out, at, '},"plugins":');
+  at = strings(out, at, e.plugins);
+  at = raw(out, at, ',"attempts":[');
+  for (let i = 0; i < e.attempts.length; i++) {
+    const a = e.attempts[i];
+    at = raw(out, at, i > 0 ? ',{"downstream_id":' : '{"downstream_id":');
+    at = str(out, at, a.downstream_id);
+    if (a.option_id !== undefined) {
+      at = raw(out, at, ',"option_id":');
+      at = str(out, at, a.option_id);
+    }
+    at = raw(out, at, ',"status":');
+    at = num(out, at, a.status);
+    if (a.error !== undefined) {
+      at = raw(out, at, ',"error":');
+      at = str(out, at, a.error);
+    }
+    at = raw(out, at, ',"duration_ms":');
+    at = num(out, at, a.duration_ms);
+    out[at++] = 0x7d; // }
+  }
+  out[at++] = 0x5d; // ]
+  if (e.state !== undefined) {
+    at = raw(out, at, ',"state":');
+    at = str(out, at, e.state);
+  }
+  out[at++] = 0x7d; // }
+  return at;
+}
+
+/**
+ * Bytes writeEntry may need for `e` (a bound, cheap to compute: a character takes at most 6
+ * bytes, `\u001f` or a lone surrogate escaped; a number at most 24).
+ */
+export function entryRoom(e: LogEntry): number {
+  let chars =
+    e.id.length +
+    e.time.length +
+    e.client_addr.length +
+    e.path.length +
+    lengthOf(e.client_format) +
+    lengthOf(e.model) +
+    lengthOf(e.downstream_id) +
+    lengthOf(e.output_model) +
+    lengthOf(e.alias_option_id) +
+    lengthOf(e.error) +
+    lengthOf(e.state);
+  let names = e.plugins.length;
+  for (const p of e.plugins) chars += p.length;
+  if (e.rules) {
+    names += e.rules.length;
+    for (const r of e.rules) chars += r.length;
+  }
+  for (const a of e.attempts) chars += a.downstream_id.length + lengthOf(a.option_id) + lengthOf(a.error);
+  // (a list member's quotes and comma; an attempt's names and numbers)
+  return ENTRY_ROOM + 3 * names + ATTEMPT_ROOM * e.attempts.length + 6 * chars;
+}
+
+/** Field names, punctuation, literals and the entry's eight numbers (24 bytes each at most). */
+const ENTRY_ROOM = 768;
+/** An attempt's names, punctuation and two numbers. */
+const ATTEMPT_ROOM = 160;
+
+function lengthOf(s: string | null | undefined): number {
+  return s ? s.length : 0;
+}
+
+/** A scratch buffer for entryJson (grown when an entry needs more). */
+let scratch = Buffer.allocUnsafe(16 * 1024);
+
+/** The entry's JSON as a string (what writeEntry writes, decoded): for what is not on the request path. */
 export function entryJson(e: LogEntry): string {
-  let out =
-    `{"id":${str(e.id)},"time":${str(e.time)},"client_addr":${str(e.client_addr)},"client_format":${strOrNull(e.client_format)}` +
-    `,"path":${str(e.path)},"model":${strOrNull(e.model)},"downstream_id":${strOrNull(e.downstream_id)},"output_model":${strOrNull(e.output_model)}`;
-  if (e.alias_option_id !== undefined) out += `,"alias_option_id":${strOrNull(e.alias_option_id)}`;
-  if (e.rules !== undefined) out += `,"rules":${strings(e.rules)}`;
-  out +=
-    `,"stream":${e.stream},"status":${num(e.status)},"error":${strOrNull(e.error)},"ttfb_ms":${numOrNull(e.ttfb_ms)},"duration_ms":${num(e.duration_ms)}` +
-    `,"usage":${usageJson(e.usage)},"plugins":${strings(e.plugins)},"attempts":${attempts(e.attempts)}`;
-  if (e.state !== undefined) out += `,"state":${str(e.state)}`;
-  return out + '}';
+  const room = entryRoom(e);
+  if (room > scratch.length) scratch = Buffer.allocUnsafe(room);
+  return scratch.toString('utf8', 0, writeEntry(e, scratch, 0));
 }
 
 /** How a request's stdout line starts: pino's level and message, then the entry's fields. */
@@ -49,54 +163,106 @@ export function requestLines(jsonl: string, from = 0): string {
   return out;
 }
 
-function usageJson(u: UsageCounts): string {
-  return (
-    `{"input_tokens":${num(u.input_tokens)},"output_tokens":${num(u.output_tokens)},"cache_read_tokens":${num(u.cache_read_tokens)}` +
-    `,"cache_creation_tokens":${num(u.cache_creation_tokens)},"reasoning_tokens":${num(u.reasoning_tokens)}}`
-  );
+/** ASCII text as is (field names and punctuation). */
+function raw(out: Uint8Array, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) out[at++] = s.charCodeAt(i);
+  return at;
 }
 
-function attempts(list: readonly Attempt[]): string {
-  let out = '[';
-  for (let i = 0; i < list.length; i++) {
-    const a = list[i];
-    if (i > 0) out += ',';
-    out += `{"downstream_id":${str(a.downstream_id)}`;
-    if (a.option_id !== undefined) out += `,"option_id":${str(a.option_id)}`;
-    out += `,"status":${num(a.status)}`;
-    if (a.error !== undefined) out += `,"error":${str(a.error)}`;
-    out += `,"duration_ms":${num(a.duration_ms)}}`;
+const HEX = '0123456789abcdef';
+
+/** `\u` and four lower-case hex digits, as JSON.stringify escapes. */
+function escaped(out: Uint8Array, at: number, c: number): number {
+  out[at++] = 0x5c;
+  out[at++] = 0x75;
+  out[at++] = HEX.charCodeAt(c >> 12);
+  out[at++] = HEX.charCodeAt((c >> 8) & 15);
+  out[at++] = HEX.charCodeAt((c >> 4) & 15);
+  out[at++] = HEX.charCodeAt(c & 15);
+  return at;
+}
+
+/** The short escapes JSON.stringify uses, by character code (0: none). */
+const SHORT_ESCAPE = new Uint8Array(0x5d);
+SHORT_ESCAPE[0x08] = 0x62; // \b
+SHORT_ESCAPE[0x09] = 0x74; // \t
+SHORT_ESCAPE[0x0a] = 0x6e; // \n
+SHORT_ESCAPE[0x0c] = 0x66; // \f
+SHORT_ESCAPE[0x0d] = 0x72; // \r
+SHORT_ESCAPE[0x22] = 0x22; // \"
+SHORT_ESCAPE[0x5c] = 0x5c; // \\
+
+/**
+ * A JSON string as UTF-8: quotes, backslashes and control characters escaped, lone surrogates
+ * as `\udxxx` (as JSON.stringify does), everything else encoded.
+ */
+function str(out: Uint8Array, at: number, s: string): number {
+  out[at++] = 0x22;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (c >= 0x20 && c !== 0x22 && c !== 0x5c) out[at++] = c;
+      else if (SHORT_ESCAPE[c] === 0) at = escaped(out, at, c);
+      else {
+        out[at++] = 0x5c;
+        out[at++] = SHORT_ESCAPE[c];
+      }
+    } else if (c < 0x800) {
+      out[at++] = 0xc0 | (c >> 6);
+      out[at++] = 0x80 | (c & 0x3f);
+    } else if (c < 0xd800 || c > 0xdfff) {
+      out[at++] = 0xe0 | (c >> 12);
+      out[at++] = 0x80 | ((c >> 6) & 0x3f);
+      out[at++] = 0x80 | (c & 0x3f);
+    } else {
+      const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        out[at++] = 0xf0 | (cp >> 18);
+        out[at++] = 0x80 | ((cp >> 12) & 0x3f);
+        out[at++] = 0x80 | ((cp >> 6) & 0x3f);
+        out[at++] = 0x80 | (cp & 0x3f);
+        i++;
+      } else {
+        at = escaped(out, at, c);
+      }
+    }
   }
-  return out + ']';
+  out[at++] = 0x22;
+  return at;
 }
 
-function strings(list: readonly string[]): string {
-  let out = '[';
-  for (let i = 0; i < list.length; i++) out += (i > 0 ? ',' : '') + str(list[i]);
-  return out + ']';
+function strOrNull(out: Uint8Array, at: number, s: string | null): number {
+  return s === null ? raw(out, at, 'null') : str(out, at, s);
 }
 
-/** What JSON needs escaped: quotes, backslashes, control characters, and lone surrogates (which JSON.stringify escapes). */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what must be found
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-function str(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+function strings(out: Uint8Array, at: number, list: readonly string[]): number {
+  out[at++] = 0x5b;
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0) out[at++] = 0x2c;
+    at = str(out, at, list[i]);
+  }
+  out[at++] = 0x5d;
+  return at;
 }
 
-function strOrNull(s: string | null): string {
-  return s === null ? 'null' : str(s);
+/** A number as JSON writes it: integers digit by digit, others as JavaScript prints them, non-finite ones as null. */
+function num(out: Uint8Array, at: number, n: number): number {
+  if (!Number.isFinite(n)) return raw(out, at, 'null');
+  if (!Number.isInteger(n) || n >= 1e15 || n <= -1e15) return raw(out, at, `${n}`);
+  if (n < 0) {
+    out[at++] = 0x2d;
+    n = -n;
+  }
+  let digits = 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+  at += digits;
+  for (let i = at - 1, t = n; i >= at - digits; i--, t = Math.floor(t / 10)) out[i] = 0x30 + (t % 10);
+  return at;
 }
 
-function num(n: number): string {
-  return Number.isFinite(n) ? `${n}` : 'null';
-}
-
-function numOrNull(n: number | null): string {
-  return n === null ? 'null' : num(n);
-}
-
-/** The fields entryJson writes, in order; the `satisfies` clauses below keep them complete. */
+/** The fields writeEntry writes, in order; the `satisfies` clauses below keep them complete. */
 export const ENTRY_FIELDS = [
   'id',
   'time',

@@ -3,14 +3,14 @@ import type { Config } from '../config/schema.js';
 import { destinationOf, plainDestinationFd } from '../app/logger.js';
 import { requestLogLine } from './entry-json.js';
 import { errorText, type Db } from '../store/db.js';
-import { CHUNK_ENTRIES, chunksOf, storedEntry, type LogRecord, type LogStore, type PayloadRecord, type StoredEntry } from '../store/log-store.js';
+import { CHUNK_ENTRIES, type LogRecord, type LogStore, type PayloadRecord, type StoredEntry } from '../store/log-store.js';
 import { StatsBatch, type StatsStore } from '../store/stats-store.js';
 import { StoreWriter, WRITE_LOG, type WriteBatch } from '../store/writer.js';
 import type { LogFilter } from './filter.js';
 import type { DownstreamHealth } from './health.js';
 import type { LiveEvent, LiveHub } from './live.js';
 import type { GatewayMetrics } from './metrics.js';
-import { LogRing } from './ring.js';
+import { EntryLog } from './entry-log.js';
 import { utf8Room } from '../util/byte-slabs.js';
 import {
   isPayloadSource,
@@ -110,10 +110,10 @@ const ERROR_LOG_INTERVAL_MS = 30_000;
  * (interval or batch size), captures with the retention run.
  */
 export class Observer implements RequestObserver {
-  readonly ring: LogRing;
+  /** The recent entries (the ring), and those not yet handed to SQLite (pending). */
+  readonly ring: EntryLog;
   private seq: number;
-  /** Entries not yet handed to SQLite, and their counts for the stats. */
-  private pending: StoredEntry[] = [];
+  /** The pending entries' counts for the stats. */
   private pendingStats = new StatsBatch();
   /**
    * The newest capture_max_entries captures, oldest first, from `capturesHead` on: dropping
@@ -139,8 +139,8 @@ export class Observer implements RequestObserver {
   private logLines = '';
   private logTimer: NodeJS.Timeout | undefined;
   /**
-   * Where pending entries' stdout lines are left to the write thread from (an index into
-   * `pending`), or -1: once the store is written by that thread and the logger writes to a
+   * Where pending entries' stdout lines are left to the write thread from (an index among the
+   * ring's pending entries), or -1: once the store is written by that thread and the logger writes to a
    * plain fd, the thread writes the lines too, from the chunk text it gets anyway (the event
    * loop then spends nothing on them: see batchLines).
    */
@@ -152,11 +152,12 @@ export class Observer implements RequestObserver {
     private readonly deps: ObserverDeps,
     private readonly opts: ObserverOptions = DEFAULT_OBSERVER_OPTIONS,
   ) {
-    this.ring = new LogRing(opts.ringSize);
     this.logOut = destinationOf(deps.logger);
     this.seq = this.safely('read the request log', () => deps.log?.maxSeq() ?? 0) ?? 0;
     const { db, log, stats } = deps;
-    if (db && log && stats) {
+    const storing = db !== undefined && log !== undefined && stats !== undefined;
+    this.ring = new EntryLog(opts.ringSize, storing ? opts.flushBatchSize : 0);
+    if (storing) {
       this.writer = new StoreWriter({
         db,
         log,
@@ -196,22 +197,23 @@ export class Observer implements RequestObserver {
    */
   flush(): void {
     this.drain();
-    if (this.pending.length > 0 && this.writer) {
-      const records = this.pending;
-      const stats = this.pendingStats;
-      const linesFrom = this.linesFrom;
-      this.pending = [];
-      this.pendingStats = new StatsBatch();
-      this.linesFrom = -1;
-      const batch: WriteBatch = { chunks: chunksOf(records), stats: [...stats.values()] };
-      const lines = linesFrom >= 0 && this.plainFd !== undefined ? { fd: this.plainFd, from: linesFrom } : undefined;
-      if (!lines || !this.writer.write({ ...batch, lines })) {
-        // (no write thread any more: the lines left to it are written here)
-        if (linesFrom >= 0) this.writeLines(linesOf(records, linesFrom));
-        this.writer.write(batch);
-      }
-    }
+    this.flushPending();
     if (Date.now() - this.lastPrune >= this.opts.pruneIntervalMs) this.prune();
+  }
+
+  /** Hand the pending entries and their stats to the writer (with their stdout lines when the write thread writes those). */
+  private flushPending(): void {
+    if (this.ring.pendingCount === 0 || !this.writer) return;
+    const linesFrom = this.linesFrom;
+    const toThread = linesFrom >= 0 && this.plainFd !== undefined && this.writer.threaded;
+    // (the write thread stopped: the lines left to it are written here, before the entries are taken)
+    if (linesFrom >= 0 && !toThread) this.writeLines(this.ring.pendingLines(linesFrom));
+    const stats = this.pendingStats;
+    this.pendingStats = new StatsBatch();
+    this.linesFrom = -1;
+    const batch: WriteBatch = { chunks: this.ring.take(), stats: [...stats.values()] };
+    // (a thread there now takes the batch: write() returns true)
+    this.writer.write(toThread ? { ...batch, lines: { fd: this.plainFd!, from: linesFrom } } : batch);
   }
 
   /** Flush, and resolve once everything finished so far is in SQLite (GET /api/stats answers from there). */
@@ -304,7 +306,7 @@ export class Observer implements RequestObserver {
       if (this.logLines) this.writeLogLines();
     } else if (this.linesFrom >= 0) {
       // the write thread stopped: the lines it was left are written here
-      this.writeLines(linesOf(this.pending, this.linesFrom));
+      this.writeLines(this.ring.pendingLines(this.linesFrom));
       this.linesFrom = -1;
     }
     // what viewers are sent: a finished entry as its stored record, so that the entry's own
@@ -324,19 +326,25 @@ export class Observer implements RequestObserver {
         this.reportError('record metrics', e);
       }
       if (!ev.record) continue;
-      const stored = storedEntry(ev.record.seq, ev.entry);
-      this.ring.push(stored);
-      toViewers?.push({ kind: 'entry', entry: stored, record: stored });
-      if (this.writer) {
-        if (linesToThread && this.linesFrom < 0) this.linesFrom = this.pending.length;
-        this.pending.push(stored);
-        this.pendingStats.add(ev.entry);
+      const e = ev.entry;
+      if (this.writer && linesToThread && this.linesFrom < 0) this.linesFrom = this.ring.pendingCount;
+      const slot = this.ring.add(ev.record.seq, e);
+      if (this.writer) this.pendingStats.add(e);
+      if (toViewers || (logging && !linesToThread)) {
+        const json = this.ring.json(slot);
+        const stored: StoredEntry = { seq: ev.record.seq, id: e.id, status: e.status, model: e.model, downstream_id: e.downstream_id, json };
+        toViewers?.push({ kind: 'entry', entry: stored, record: stored });
+        if (logging && !linesToThread) lines += requestLogLine(json);
       }
-      if (logging && !linesToThread) lines += requestLogLine(stored.json);
+      if (this.ring.pendingCount >= this.opts.flushBatchSize) {
+        if (lines) this.writeLines(lines);
+        lines = '';
+        this.flushPending();
+      }
     }
     if (lines) this.writeLines(lines);
     if (toViewers) live.broadcast(toViewers);
-    if (this.pending.length >= this.opts.flushBatchSize) this.flush();
+    if (this.ring.pendingCount >= this.opts.flushBatchSize) this.flushPending();
   }
 
   /**
@@ -423,13 +431,6 @@ export class Observer implements RequestObserver {
     this.lastErrorLog.set(what, now);
     this.deps.logger.error({ err: errorText(e) }, `cannot ${what}; the daemon keeps serving`);
   }
-}
-
-/** The stdout lines of `records` from the `from`-th on. */
-function linesOf(records: readonly StoredEntry[], from: number): string {
-  let out = '';
-  for (let i = from; i < records.length; i++) out += requestLogLine(records[i].json);
-  return out;
 }
 
 /** Enforce the per-body cap again (the gateway caps too; this bounds what the store keeps). */

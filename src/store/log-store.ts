@@ -14,27 +14,15 @@ export interface LogRecord {
 }
 
 /**
- * An entry as the observer keeps it between finishing and storing (and in its ring): the JSON
- * and the few fields that filters and chunks use. One flat object and one string, instead of
- * the entry's dozen objects: what stays alive for a while costs the garbage collector.
+ * A finished entry as live viewers are sent it: its JSON and the fields their filters look at.
  */
 export interface StoredEntry {
   seq: number;
   id: string;
-  timeMs: number;
   status: number;
   model: string | null;
   downstream_id: string | null;
   json: string;
-}
-
-export function storedEntry(seq: number, e: LogEntry, json = entryJson(e)): StoredEntry {
-  return { seq, id: e.id, timeMs: entryTime(e), status: e.status, model: e.model, downstream_id: e.downstream_id, json };
-}
-
-/** The record of a stored entry (parses its JSON). */
-export function recordOf(s: StoredEntry): LogRecord {
-  return { seq: s.seq, entry: JSON.parse(s.json) as LogEntry, json: s.json };
 }
 
 export interface PayloadRecord {
@@ -71,9 +59,9 @@ interface ChunkRow {
 
 /**
  * One chunk to store: its entries and what queries narrow by. The entries are consecutive
- * (seq `firstSeq` on) and travel as JSON lines, one string: a chunk may be handed to the
- * write thread, and one string crosses there as one copy, where the row text (chunkText) and
- * the stdout lines (requestLines) are made from it, off the event loop.
+ * (seq `firstSeq` on) and travel as JSON lines, UTF-8 bytes: a chunk may be handed to the
+ * write thread, where the row text (chunkText) and the stdout lines (requestLines) are made
+ * from them, off the event loop.
  */
 export interface LogChunk {
   firstSeq: number;
@@ -85,8 +73,11 @@ export interface LogChunk {
   downstreams: string;
   minStatus: number;
   maxStatus: number;
-  /** Each entry's JSON and a newline (JSON text holds no raw newline). */
-  jsonl: string;
+  /**
+   * Each entry's JSON and a newline (JSON text holds no raw newline), as UTF-8: a view whose
+   * buffer a batch's chunks share, transferred to the write thread rather than copied.
+   */
+  bytes: Uint8Array;
 }
 
 /**
@@ -126,7 +117,7 @@ export class LogStore {
 
   /** Store records (in increasing seq order), CHUNK_ENTRIES to a row. */
   insertMany(records: readonly LogRecord[]): void {
-    this.insertChunks(chunksOf(records.map((r) => storedEntry(r.seq, r.entry, r.json))));
+    this.insertChunks(chunksOf(records));
   }
 
   /** Store chunks made by chunksOf (possibly in another thread: see StoreWriter). */
@@ -217,7 +208,7 @@ export class LogStore {
     this.db.prepare('DELETE FROM request_log_chunks WHERE max_ms < ?').run(cutoff);
     for (const row of this.db.prepare<[number], ChunkRow>('SELECT first_seq, entries FROM request_log_chunks WHERE min_ms < ?').all(cutoff)) {
       const recs = parseChunk(row.entries);
-      const kept = recs.filter((r) => entryTime(r.entry) >= cutoff);
+      const kept = recs.filter((r) => timeMs(r.entry.time) >= cutoff);
       dropped += recs.length - kept.length;
       this.replaceChunk(row.first_seq, kept);
     }
@@ -264,54 +255,83 @@ export class LogStore {
   }
 }
 
-/** Entries (in increasing seq order) as chunks of CHUNK_ENTRIES. */
-export function chunksOf(records: readonly StoredEntry[]): LogChunk[] {
+const UTF8 = new TextEncoder();
+
+/**
+ * Records (in increasing seq order) as chunks: up to CHUNK_ENTRIES, of consecutive seqs (a
+ * chunk's text numbers its entries from its first seq on; the entries an age prune keeps of a
+ * chunk may have gaps).
+ */
+export function chunksOf(records: readonly LogRecord[]): LogChunk[] {
   const out: LogChunk[] = [];
-  for (let i = 0; i < records.length; i += CHUNK_ENTRIES) out.push(chunkOf(records.slice(i, i + CHUNK_ENTRIES)));
+  for (let i = 0; i < records.length;) {
+    const bounds = new ChunkBounds(records[i].seq);
+    let jsonl = '';
+    do {
+      const r = records[i++];
+      bounds.add(timeMs(r.entry.time), r.entry.status, r.entry.model, r.entry.downstream_id);
+      jsonl += `${r.json ?? entryJson(r.entry)}\n`;
+    } while (i < records.length && bounds.n < CHUNK_ENTRIES && records[i].seq === bounds.firstSeq + bounds.n);
+    // (an ArrayBuffer of its own, as the thread's batches have: Buffer.from may share a pool)
+    out.push(bounds.chunk(UTF8.encode(jsonl)));
+  }
   return out;
 }
 
-function chunkOf(recs: readonly StoredEntry[]): LogChunk {
-  let minMs = Number.POSITIVE_INFINITY;
-  let maxMs = 0;
-  let minStatus = Number.POSITIVE_INFINITY;
-  let maxStatus = 0;
-  const models = new Set<string>();
-  const downstreams = new Set<string>();
-  let model: string | null = null;
-  let downstream: string | null = null;
-  let jsonl = '';
-  for (const r of recs) {
-    const t = r.timeMs;
-    if (t < minMs) minMs = t;
-    if (t > maxMs) maxMs = t;
-    if (r.status < minStatus) minStatus = r.status;
-    if (r.status > maxStatus) maxStatus = r.status;
+/** What a chunk's queries narrow by, gathered entry by entry. */
+export class ChunkBounds {
+  n = 0;
+  private minMs = Number.POSITIVE_INFINITY;
+  private maxMs = 0;
+  private minStatus = Number.POSITIVE_INFINITY;
+  private maxStatus = 0;
+  private readonly models = new Set<string>();
+  private readonly downstreams = new Set<string>();
+  private model: string | null = null;
+  private downstream: string | null = null;
+
+  constructor(readonly firstSeq: number) {}
+
+  add(timeMs: number, status: number, model: string | null, downstream: string | null): void {
+    this.n++;
+    if (timeMs < this.minMs) this.minMs = timeMs;
+    if (timeMs > this.maxMs) this.maxMs = timeMs;
+    if (status < this.minStatus) this.minStatus = status;
+    if (status > this.maxStatus) this.maxStatus = status;
     // (runs of one model and downstream are the rule: a comparison instead of a hash)
-    if (r.model !== model && r.model !== null) models.add((model = r.model));
-    if (r.downstream_id !== downstream && r.downstream_id !== null) downstreams.add((downstream = r.downstream_id));
-    jsonl += r.json + '\n';
+    if (model !== this.model && model !== null) this.models.add((this.model = model));
+    if (downstream !== this.downstream && downstream !== null) this.downstreams.add((this.downstream = downstream));
   }
-  return {
-    firstSeq: recs[0].seq,
-    n: recs.length,
-    minMs,
-    maxMs,
-    models: keyList(models),
-    downstreams: keyList(downstreams),
-    minStatus,
-    maxStatus,
-    jsonl,
-  };
+
+  /** The chunk of the entries added, whose JSON lines are `bytes`. */
+  chunk(bytes: Uint8Array): LogChunk {
+    return {
+      firstSeq: this.firstSeq,
+      n: this.n,
+      minMs: this.minMs,
+      maxMs: this.maxMs,
+      models: keyList(this.models),
+      downstreams: keyList(this.downstreams),
+      minStatus: this.minStatus,
+      maxStatus: this.maxStatus,
+      bytes,
+    };
+  }
+}
+
+/** A chunk's JSON lines as text. */
+export function chunkJsonl(c: LogChunk): string {
+  return Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength).toString('utf8');
 }
 
 /** A chunk's row text: the JSON array of [seq, entry] that parseChunk reads. */
 export function chunkText(c: LogChunk): string {
+  const jsonl = chunkJsonl(c);
   let text = '[';
   let seq = c.firstSeq;
-  for (let at = 0; at < c.jsonl.length; seq++) {
-    const end = c.jsonl.indexOf('\n', at);
-    text += `${seq === c.firstSeq ? '' : ','}[${seq},${c.jsonl.slice(at, end)}]`;
+  for (let at = 0; at < jsonl.length; seq++) {
+    const end = jsonl.indexOf('\n', at);
+    text += `${seq === c.firstSeq ? '' : ','}[${seq},${jsonl.slice(at, end)}]`;
     at = end + 1;
   }
   return text + ']';
@@ -324,10 +344,6 @@ function keyList(values: Set<string>): string {
 
 function parseChunk(text: string): LogRecord[] {
   return (JSON.parse(text) as [number, LogEntry][]).map(([seq, entry]) => ({ seq, entry }));
-}
-
-function entryTime(e: LogEntry): number {
-  return timeMs(e.time);
 }
 
 export function timeMs(iso: string): number {

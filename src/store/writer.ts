@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './db.js';
-import type { LogChunk, LogPruneLimits, LogStore } from './log-store.js';
+import { chunkJsonl, type LogChunk, type LogPruneLimits, type LogStore } from './log-store.js';
 import type { StatsAggregate, StatsStore } from './stats-store.js';
 import { requestLines } from '../observe/entry-json.js';
 
@@ -35,7 +35,7 @@ export function pruneStore(log: LogStore, stats: StatsStore, limits: LogPruneLim
 
 /** The stdout lines a batch carries (WriteBatch.lines): its entries', the first `from` left out. */
 export function batchLines(batch: WriteBatch): string {
-  return requestLines(batch.chunks.map((c) => c.jsonl).join(''), batch.lines?.from ?? 0);
+  return requestLines(batch.chunks.map(chunkJsonl).join(''), batch.lines?.from ?? 0);
 }
 
 /** Write a batch in one transaction: the same code on the daemon's thread and in the worker. */
@@ -91,7 +91,8 @@ export class StoreWriter {
   write(batch: WriteBatch): boolean {
     if (!this.worker && !this.closing && this.deps.file && entriesIn(batch) >= this.deps.workerFromEntries) this.startWorker(this.deps.file);
     if (this.worker) {
-      this.worker.postMessage({ kind: 'write', id: ++this.sent, batch } satisfies ToWorker);
+      // the chunks' bytes move to the thread (their buffers are detached here)
+      this.worker.postMessage({ kind: 'write', id: ++this.sent, batch } satisfies ToWorker, transferables(batch));
       return true;
     }
     if (batch.lines) return false;
@@ -177,6 +178,13 @@ export class StoreWriter {
     this.waiters = this.waiters.filter((w) => w.id > upTo);
     for (const w of ready) w.resolve();
   }
+}
+
+/** The distinct buffers of a batch's chunk bytes (made for it by EntryLog.take or chunksOf). */
+function transferables(batch: WriteBatch): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const c of batch.chunks) if (c.bytes.buffer instanceof ArrayBuffer) out.add(c.bytes.buffer);
+  return [...out];
 }
 
 function entriesIn(batch: WriteBatch): number {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ATTEMPT_FIELDS, ENTRY_FIELDS, USAGE_FIELDS, entryJson } from '../../src/observe/entry-json.js';
+import { ATTEMPT_FIELDS, ENTRY_FIELDS, USAGE_FIELDS, entryJson, entryRoom, writeEntry } from '../../src/observe/entry-json.js';
 import type { LogEntry } from '../../src/observe/types.js';
 import { makeEntry } from './harness.js';
 
@@ -91,6 +91,82 @@ test('entryJson writes numbers as JSON does: non-finite ones as null, fractions 
   }
 });
 
+/** A small deterministic generator (xorshift), so that a failure can be replayed. */
+function random(seed: number): (n: number) => number {
+  let x = seed;
+  return (n) => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % n;
+  };
+}
+
+test('writeEntry writes the UTF-8 of JSON.stringify(entry), within entryRoom, for thousands of generated entries', () => {
+  const rnd = random(20261128);
+  const pieces = [
+    'a',
+    'é',
+    '€',
+    '😀',
+    '\ud800',
+    '\udc00',
+    '"',
+    '\\',
+    '\n',
+    '\u0001',
+    '\u001f',
+    '\u007f',
+    '\u2028',
+    'x'.repeat(40),
+    '\t',
+    '\b',
+    '\f',
+    '\r',
+    '漢',
+  ];
+  const text = () => Array.from({ length: rnd(12) }, () => pieces[rnd(pieces.length)]).join('');
+  const nums = [0, -0, 1, -1, 12.5, 1e21, 1e15, 999_999_999_999_999, -123_456_789, Number.NaN, Number.POSITIVE_INFINITY, 0.1, 1234.5678, 2 ** 53];
+  const n = () => nums[rnd(nums.length)];
+  const maybe = <T>(v: () => T): T | null => (rnd(3) === 0 ? null : v());
+  const out = Buffer.alloc(64 * 1024, 0xff);
+  for (let k = 0; k < 3000; k++) {
+    const e: LogEntry = {
+      id: text(),
+      time: text(),
+      client_addr: text(),
+      client_format: maybe(text) as LogEntry['client_format'],
+      path: text(),
+      model: maybe(text),
+      downstream_id: maybe(text),
+      output_model: maybe(text),
+      ...(rnd(2) ? { alias_option_id: maybe(text) } : {}),
+      ...(rnd(2) ? { rules: Array.from({ length: rnd(3) }, text) } : {}),
+      stream: rnd(2) === 0,
+      status: n(),
+      error: maybe(text),
+      ttfb_ms: maybe(n),
+      duration_ms: n(),
+      usage: { input_tokens: n(), output_tokens: n(), cache_read_tokens: n(), cache_creation_tokens: n(), reasoning_tokens: n() },
+      plugins: Array.from({ length: rnd(3) }, text),
+      attempts: Array.from({ length: rnd(3) }, () => ({
+        downstream_id: text(),
+        ...(rnd(2) ? { option_id: text() } : {}),
+        status: n(),
+        ...(rnd(2) ? { error: text() } : {}),
+        duration_ms: n(),
+      })),
+      ...(rnd(3) === 0 ? { state: 'started' as const } : {}),
+    };
+    const at = rnd(100);
+    const end = writeEntry(e, out, at);
+    assert.equal(out.toString('utf8', at, end), JSON.stringify(e), `entry ${k}`);
+    assert.ok(end - at <= entryRoom(e), `entry ${k}: ${end - at} bytes, room ${entryRoom(e)}`);
+    assert.equal(out[end], 0xff, 'nothing written past the end');
+    out.fill(0xff, at, end);
+  }
+});
+
 test('entryJson of an entry as the gateway builds it (fields set in another order) parses to the same entry', () => {
   const e = makeEntry({ stream: true });
   // set late, as the exchange does: JSON.stringify would write them after `attempts`
@@ -101,7 +177,7 @@ test('entryJson of an entry as the gateway builds it (fields set in another orde
 
 test('requestLines makes the stdout line of each JSON line, from the given one on; chunkText the row text of [seq, entry] pairs', async () => {
   const { requestLines, requestLogLine } = await import('../../src/observe/entry-json.js');
-  const { chunkText, chunksOf, storedEntry } = await import('../../src/store/log-store.js');
+  const { chunkJsonl, chunkText, chunksOf } = await import('../../src/store/log-store.js');
   const { batchLines } = await import('../../src/store/writer.js');
   const entries = [fullEntry({ id: 'a' }), fullEntry({ id: 'b', model: 'line\nbreak "q"' }), fullEntry({ id: 'c', model: null, downstream_id: null })];
   const jsonl = entries.map((e) => entryJson(e) + '\n').join('');
@@ -114,8 +190,9 @@ test('requestLines makes the stdout line of each JSON line, from the given one o
     assert.equal(parsed.msg, 'request');
   }
 
-  const [chunk] = chunksOf(entries.map((e, i) => storedEntry(41 + i, e)));
-  assert.equal(chunk.jsonl, jsonl);
+  const [chunk] = chunksOf(entries.map((entry, i) => ({ seq: 41 + i, entry })));
+  assert.equal(chunkJsonl(chunk), jsonl);
+  assert.equal(chunk.bytes.byteLength, chunk.bytes.buffer.byteLength, 'the bytes own their buffer (it may be transferred)');
   assert.deepEqual(
     JSON.parse(chunkText(chunk)),
     entries.map((e, i) => [41 + i, JSON.parse(JSON.stringify(e))]),

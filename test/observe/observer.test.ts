@@ -3,30 +3,11 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createLogger } from '../../src/app/logger.js';
-import { LogRing } from '../../src/observe/ring.js';
 import { join } from 'node:path';
 import { openDatabaseFile } from '../../src/store/db.js';
-import { LogStore, storedEntry } from '../../src/store/log-store.js';
+import { LogStore } from '../../src/store/log-store.js';
 import { OBSERVE_MIGRATIONS } from '../../src/store/schema.js';
 import { makeEntry, nextTurn, startHarness, tempDir, waitFor } from './harness.js';
-
-test('the ring keeps only its capacity, newest first, and forgets evicted ids', () => {
-  const ring = new LogRing(5);
-  for (let i = 1; i <= 12; i++) ring.push(storedEntry(i, makeEntry({ id: `r${i}` })));
-  assert.equal(ring.size, 5);
-  assert.deepEqual(
-    ring.newest(100).map((r) => r.seq),
-    [12, 11, 10, 9, 8],
-  );
-  assert.equal(ring.get('r7'), undefined);
-  assert.equal(ring.get('r8')?.seq, 8);
-  assert.equal(ring.oldestSeq(), 8);
-  assert.deepEqual(
-    ring.newest(2, {}, 11).map((r) => r.seq),
-    [10, 9],
-  );
-  assert.throws(() => new LogRing(0));
-});
 
 test('finished() writes nothing synchronously; a flush writes the batch in one go', async () => {
   const h = await startHarness({ options: { flushIntervalMs: 60_000, flushBatchSize: 1000 } });

@@ -152,15 +152,32 @@ export function requestLogLine(entryJson: string): string {
   return `${REQUEST_LINE_START}${entryJson.slice(1)}\n`;
 }
 
-/** requestLogLine() of each entry of JSON lines (each JSON and a newline), from the `from`-th on. */
-export function requestLines(jsonl: string, from = 0): string {
-  let out = '';
-  for (let at = 0, i = 0; at < jsonl.length; i++) {
-    const next = jsonl.indexOf('\n', at) + 1;
-    if (i >= from) out += REQUEST_LINE_START + jsonl.slice(at + 1, next);
+const LINE_START = Buffer.from(REQUEST_LINE_START);
+
+/**
+ * requestLogLine() of each entry of `jsonl` (JSON lines as UTF-8) from the `from`-th on, as
+ * UTF-8, made by copying bytes (on the write thread: no strings for its garbage collector).
+ */
+export function requestLineBytes(jsonl: Uint8Array, from = 0): Buffer {
+  const src = Buffer.from(jsonl.buffer, jsonl.byteOffset, jsonl.byteLength);
+  let at = 0;
+  for (let i = 0; i < from && at < src.length; i++) at = src.indexOf(0x0a, at) + 1;
+  // (each line loses the entry's "{" and gains the line's start)
+  const out = Buffer.allocUnsafe(src.length - at + (LINE_START.length - 1) * countLines(src, at));
+  let o = 0;
+  while (at < src.length) {
+    const next = src.indexOf(0x0a, at) + 1;
+    o += LINE_START.copy(out, o);
+    o += src.copy(out, o, at + 1, next);
     at = next;
   }
   return out;
+}
+
+function countLines(b: Buffer, from: number): number {
+  let n = 0;
+  for (let at = b.indexOf(0x0a, from); at >= 0; at = b.indexOf(0x0a, at + 1)) n++;
+  return n;
 }
 
 /** ASCII text as is (field names and punctuation). */

@@ -60,7 +60,7 @@ interface ChunkRow {
 /**
  * One chunk to store: its entries and what queries narrow by. The entries are consecutive
  * (seq `firstSeq` on) and travel as JSON lines, UTF-8 bytes: a chunk may be handed to the
- * write thread, where the row text (chunkText) and the stdout lines (requestLines) are made
+ * write thread, where the row text (chunkRow) and the stdout lines (requestLineBytes) are made
  * from them, off the event loop.
  */
 export interface LogChunk {
@@ -90,7 +90,7 @@ export interface LogChunk {
  * Queries narrow the chunks by those columns, then read entries from the chunks they keep.
  */
 export class LogStore {
-  private readonly insertChunk: Statement<[number, number, number, number, number, string, string, number, number, string]>;
+  private readonly insertChunk: Statement<[number, number, number, number, number, string, string, number, number, Buffer]>;
   private readonly deleteChunk: Statement<[number]>;
   private readonly insertPayloads: Statement<[number, string, string]>;
   private readonly payloadsById: Statement<[string], { payloads: string }>;
@@ -98,7 +98,7 @@ export class LogStore {
   constructor(private readonly db: Db) {
     this.insertChunk = db.prepare(
       `INSERT OR REPLACE INTO request_log_chunks (first_seq, last_seq, n, min_ms, max_ms, models, downstreams, min_status, max_status, entries)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))`,
     );
     this.deleteChunk = db.prepare('DELETE FROM request_log_chunks WHERE first_seq = ?');
     this.insertPayloads = db.prepare('INSERT OR REPLACE INTO captured_payloads (seq, id, payloads) VALUES (?, ?, ?)');
@@ -123,7 +123,7 @@ export class LogStore {
   /** Store chunks made by chunksOf (possibly in another thread: see StoreWriter). */
   insertChunks(chunks: readonly LogChunk[]): void {
     for (const c of chunks) {
-      this.insertChunk.run(c.firstSeq, c.firstSeq + c.n - 1, c.n, c.minMs, c.maxMs, c.models, c.downstreams, c.minStatus, c.maxStatus, chunkText(c));
+      this.insertChunk.run(c.firstSeq, c.firstSeq + c.n - 1, c.n, c.minMs, c.maxMs, c.models, c.downstreams, c.minStatus, c.maxStatus, chunkRow(c));
     }
   }
 
@@ -321,20 +321,36 @@ export class ChunkBounds {
 
 /** A chunk's JSON lines as text. */
 export function chunkJsonl(c: LogChunk): string {
-  return Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength).toString('utf8');
+  return bytesOf(c.bytes).toString('utf8');
 }
 
-/** A chunk's row text: the JSON array of [seq, entry] that parseChunk reads. */
-export function chunkText(c: LogChunk): string {
-  const jsonl = chunkJsonl(c);
-  let text = '[';
-  let seq = c.firstSeq;
-  for (let at = 0; at < jsonl.length; seq++) {
-    const end = jsonl.indexOf('\n', at);
-    text += `${seq === c.firstSeq ? '' : ','}[${seq},${jsonl.slice(at, end)}]`;
+function bytesOf(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/**
+ * A chunk's row text, the JSON array of [seq, entry] that parseChunk reads, as UTF-8 (bound
+ * as is and stored as text): made by copying the entries' bytes, on the write thread under
+ * load, with no string for its garbage collector.
+ */
+export function chunkRow(c: LogChunk): Buffer {
+  const src = bytesOf(c.bytes);
+  // per entry at most "[", a seq of 16 digits, ",", "]" and ","
+  const out = Buffer.allocUnsafe(src.length + 20 * c.n + 2);
+  let o = 0;
+  out[o++] = 0x5b;
+  for (let at = 0, seq = c.firstSeq; at < src.length; seq++) {
+    const end = src.indexOf(0x0a, at);
+    if (seq !== c.firstSeq) out[o++] = 0x2c;
+    out[o++] = 0x5b;
+    o += out.write(String(seq), o, 'latin1');
+    out[o++] = 0x2c;
+    o += src.copy(out, o, at, end);
+    out[o++] = 0x5d;
     at = end + 1;
   }
-  return text + ']';
+  out[o++] = 0x5d;
+  return out.subarray(0, o);
 }
 
 /** Values between newlines, so `instr(list, '\n' || value || '\n')` finds exact members. */

@@ -2,9 +2,9 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './db.js';
-import { chunkJsonl, type LogChunk, type LogPruneLimits, type LogStore } from './log-store.js';
+import type { LogChunk, LogPruneLimits, LogStore } from './log-store.js';
 import type { StatsAggregate, StatsStore } from './stats-store.js';
-import { requestLines } from '../observe/entry-json.js';
+import { requestLineBytes } from '../observe/entry-json.js';
 
 /** What failed, as reported to onError (and logged). */
 export const WRITE_LOG = 'write the request log and statistics';
@@ -33,9 +33,15 @@ export function pruneStore(log: LogStore, stats: StatsStore, limits: LogPruneLim
   stats.prune(limits.now);
 }
 
-/** The stdout lines a batch carries (WriteBatch.lines): its entries', the first `from` left out. */
-export function batchLines(batch: WriteBatch): string {
-  return requestLines(batch.chunks.map(chunkJsonl).join(''), batch.lines?.from ?? 0);
+/** The stdout lines a batch carries (WriteBatch.lines), as UTF-8: its entries', the first `from` left out. */
+export function batchLines(batch: WriteBatch): Buffer {
+  let skip = batch.lines?.from ?? 0;
+  const parts: Buffer[] = [];
+  for (const c of batch.chunks) {
+    if (skip < c.n) parts.push(requestLineBytes(c.bytes, skip));
+    skip = Math.max(0, skip - c.n);
+  }
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
 
 /** Write a batch in one transaction: the same code on the daemon's thread and in the worker. */

@@ -27,8 +27,8 @@ const stalled = new Set<string>();
  * thrown, and later calls do not wait until one gets through (see `stalled`). Other write
  * errors are thrown as they are.
  */
-export function writeLinesSync(fd: number, text: string): void {
-  if (text === '') return;
+export function writeLinesSync(fd: number, text: string | Uint8Array): void {
+  if (text.length === 0) return;
   // (looked at each time: a batch's worth of lines is worth an fstat, and an fd number may
   // be closed and reused for something else)
   const st = fstatSync(fd);
@@ -36,7 +36,7 @@ export function writeLinesSync(fd: number, text: string): void {
   const key = `${st.dev}:${st.ino}`;
   const deadline = stalled.has(key) ? 0 : Date.now() + FULL_PIPE_WAIT_MS;
   try {
-    writePieces(fd, Buffer.from(text), max, deadline);
+    writePieces(fd, typeof text === 'string' ? Buffer.from(text) : Buffer.from(text.buffer, text.byteOffset, text.byteLength), max, deadline);
     stalled.delete(key);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EAGAIN') stalled.add(key);

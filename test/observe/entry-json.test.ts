@@ -175,16 +175,20 @@ test('entryJson of an entry as the gateway builds it (fields set in another orde
   assert.deepEqual(JSON.parse(entryJson(e)), JSON.parse(JSON.stringify(e)));
 });
 
-test('requestLines makes the stdout line of each JSON line, from the given one on; chunkText the row text of [seq, entry] pairs', async () => {
-  const { requestLines, requestLogLine } = await import('../../src/observe/entry-json.js');
-  const { chunkJsonl, chunkText, chunksOf } = await import('../../src/store/log-store.js');
+test("requestLineBytes makes the stdout line of each JSON line, from the given one on; chunkRow the row text of [seq, entry] pairs; batchLines a batch's lines", async () => {
+  const { requestLineBytes, requestLogLine } = await import('../../src/observe/entry-json.js');
+  const { chunkJsonl, chunkRow, chunksOf } = await import('../../src/store/log-store.js');
   const { batchLines } = await import('../../src/store/writer.js');
-  const entries = [fullEntry({ id: 'a' }), fullEntry({ id: 'b', model: 'line\nbreak "q"' }), fullEntry({ id: 'c', model: null, downstream_id: null })];
+  const entries = [fullEntry({ id: 'a' }), fullEntry({ id: 'b', model: 'line\nbreak "q" é😀' }), fullEntry({ id: 'c', model: null, downstream_id: null })];
   const jsonl = entries.map((e) => entryJson(e) + '\n').join('');
-  assert.equal(requestLines(jsonl), entries.map((e) => requestLogLine(entryJson(e))).join(''));
-  assert.equal(requestLines(jsonl, 2), requestLogLine(entryJson(entries[2])));
-  assert.equal(requestLines(jsonl, 3), '');
-  for (const line of requestLines(jsonl).split('\n').filter(Boolean)) {
+  const bytes = Buffer.from(jsonl);
+  const lines = (from: number) =>
+    entries
+      .slice(from)
+      .map((e) => requestLogLine(entryJson(e)))
+      .join('');
+  for (const from of [0, 1, 2, 3]) assert.equal(requestLineBytes(bytes, from).toString(), lines(from), `from ${from}`);
+  for (const line of lines(0).split('\n').filter(Boolean)) {
     const parsed = JSON.parse(line) as Record<string, unknown>;
     assert.equal(parsed.level, 'info');
     assert.equal(parsed.msg, 'request');
@@ -194,10 +198,13 @@ test('requestLines makes the stdout line of each JSON line, from the given one o
   assert.equal(chunkJsonl(chunk), jsonl);
   assert.equal(chunk.bytes.byteLength, chunk.bytes.buffer.byteLength, 'the bytes own their buffer (it may be transferred)');
   assert.deepEqual(
-    JSON.parse(chunkText(chunk)),
+    JSON.parse(chunkRow(chunk).toString()),
     entries.map((e, i) => [41 + i, JSON.parse(JSON.stringify(e))]),
   );
-  assert.equal(chunk.models, '\nclaude-fast\nline\nbreak "q"\n');
+  assert.equal(chunk.models, '\nclaude-fast\nline\nbreak "q" é😀\n');
   assert.equal(chunk.downstreams, '\nanthropic-main\n');
-  assert.equal(batchLines({ chunks: [chunk, chunk], stats: [], lines: { fd: 1, from: 4 } }), requestLines(jsonl, 1));
+  const twice = { chunks: [chunk, chunk], stats: [] };
+  assert.equal(batchLines({ ...twice, lines: { fd: 1, from: 4 } }).toString(), lines(1));
+  assert.equal(batchLines({ ...twice, lines: { fd: 1, from: 2 } }).toString(), lines(2) + lines(0));
+  assert.equal(batchLines({ ...twice, lines: { fd: 1, from: 6 } }).length, 0);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EntryLog } from '../../src/observe/entry-log.js';
 import { requestLogLine } from '../../src/observe/entry-json.js';
-import { CHUNK_ENTRIES, chunkJsonl, chunksOf, chunkText, type LogChunk } from '../../src/store/log-store.js';
+import { CHUNK_ENTRIES, chunkJsonl, chunkRow, chunksOf, type LogChunk } from '../../src/store/log-store.js';
 import type { LogEntry } from '../../src/observe/types.js';
 import { makeEntry } from './harness.js';
 
@@ -17,7 +17,7 @@ function filled(log: EntryLog, from: number, to: number, over: (i: number) => Pa
 }
 
 function entriesOf(chunks: LogChunk[]): { seq: number; entry: LogEntry }[] {
-  return chunks.flatMap((c) => (JSON.parse(chunkText(c)) as [number, LogEntry][]).map(([seq, entry]) => ({ seq, entry })));
+  return chunks.flatMap((c) => (JSON.parse(chunkRow(c).toString()) as [number, LogEntry][]).map(([seq, entry]) => ({ seq, entry })));
 }
 
 test('the ring keeps only its capacity, newest first, and forgets evicted ids', () => {

@@ -109,6 +109,26 @@ test('request log pruning keeps the newest log_max_entries and drops entries old
   db.close();
 });
 
+test("an age prune through the middle of a chunk keeps the survivors' seqs (entries finish out of arrival order)", () => {
+  const db = openDatabaseFile(':memory:', OBSERVE_MIGRATIONS);
+  const log = new LogStore(db);
+  const now = Date.now();
+  // one chunk; seq is finish order, time arrival: old and new interleave
+  const recs = Array.from({ length: 12 }, (_, i) => ({
+    seq: 101 + i,
+    entry: makeEntry({ id: `m${i}`, time: new Date(i % 3 === 0 ? now - 40 * DAY : now).toISOString() }),
+  }));
+  log.insertMany(recs);
+  assert.equal(log.pruneEntries({ maxEntries: 100, retentionDays: 30, now }), 4);
+  const kept = recs.filter((_, i) => i % 3 !== 0);
+  assert.deepEqual(
+    log.page({}, undefined, 100).map((r) => [r.seq, r.entry.id]),
+    kept.map((r) => [r.seq, r.entry.id]).reverse(),
+  );
+  for (const r of kept) assert.equal(log.get(r.entry.id)?.seq, r.seq);
+  db.close();
+});
+
 test('captured payloads are bounded by count and never outlive their log entry', () => {
   const db = openDatabaseFile(':memory:', OBSERVE_MIGRATIONS);
   const log = new LogStore(db);

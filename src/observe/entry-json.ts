@@ -18,73 +18,73 @@ import type { Attempt, LogEntry, UsageCounts } from './types.js';
  * JSON.stringify for entries with every field set.
  */
 export function writeEntry(e: LogEntry, out: Uint8Array, at: number): number {
-  at = raw(out, at, '{"id":');
+  at = key(out, at, K.open);
   at = str(out, at, e.id);
-  at = raw(out, at, ',"time":');
+  at = key(out, at, K.time);
   at = str(out, at, e.time);
-  at = raw(out, at, ',"client_addr":');
+  at = key(out, at, K.clientAddr);
   at = str(out, at, e.client_addr);
-  at = raw(out, at, ',"client_format":');
+  at = key(out, at, K.clientFormat);
   at = strOrNull(out, at, e.client_format);
-  at = raw(out, at, ',"path":');
+  at = key(out, at, K.path);
   at = str(out, at, e.path);
-  at = raw(out, at, ',"model":');
+  at = key(out, at, K.model);
   at = strOrNull(out, at, e.model);
-  at = raw(out, at, ',"downstream_id":');
+  at = key(out, at, K.downstreamId);
   at = strOrNull(out, at, e.downstream_id);
-  at = raw(out, at, ',"output_model":');
+  at = key(out, at, K.outputModel);
   at = strOrNull(out, at, e.output_model);
   if (e.alias_option_id !== undefined) {
-    at = raw(out, at, ',"alias_option_id":');
+    at = key(out, at, K.aliasOptionId);
     at = strOrNull(out, at, e.alias_option_id);
   }
   if (e.rules !== undefined) {
-    at = raw(out, at, ',"rules":');
+    at = key(out, at, K.rules);
     at = strings(out, at, e.rules);
   }
-  at = raw(out, at, e.stream ? ',"stream":true,"status":' : ',"stream":false,"status":');
+  at = key(out, at, e.stream ? K.streamTrue : K.streamFalse);
   at = num(out, at, e.status);
-  at = raw(out, at, ',"error":');
+  at = key(out, at, K.error);
   at = strOrNull(out, at, e.error);
-  at = raw(out, at, ',"ttfb_ms":');
-  at = e.ttfb_ms === null ? raw(out, at, 'null') : num(out, at, e.ttfb_ms);
-  at = raw(out, at, ',"duration_ms":');
+  at = key(out, at, K.ttfbMs);
+  at = e.ttfb_ms === null ? key(out, at, K.null) : num(out, at, e.ttfb_ms);
+  at = key(out, at, K.durationMs);
   at = num(out, at, e.duration_ms);
   const u = e.usage;
-  at = raw(out, at, ',"usage":{"input_tokens":');
+  at = key(out, at, K.usage);
   at = num(out, at, u.input_tokens);
-  at = raw(out, at, ',"output_tokens":');
+  at = key(out, at, K.outputTokens);
   at = num(out, at, u.output_tokens);
-  at = raw(out, at, ',"cache_read_tokens":');
+  at = key(out, at, K.cacheReadTokens);
   at = num(out, at, u.cache_read_tokens);
-  at = raw(out, at, ',"cache_creation_tokens":');
+  at = key(out, at, K.cacheCreationTokens);
   at = num(out, at, u.cache_creation_tokens);
-  at = raw(out, at, ',"reasoning_tokens":');
+  at = key(out, at, K.reasoningTokens);
   at = num(out, at, u.reasoning_tokens);
-  at = raw(out, at, '},"plugins":');
+  at = key(out, at, K.plugins);
   at = strings(out, at, e.plugins);
-  at = raw(out, at, ',"attempts":[');
+  at = key(out, at, K.attempts);
   for (let i = 0; i < e.attempts.length; i++) {
     const a = e.attempts[i];
-    at = raw(out, at, i > 0 ? ',{"downstream_id":' : '{"downstream_id":');
+    at = key(out, at, i > 0 ? K.nextAttempt : K.firstAttempt);
     at = str(out, at, a.downstream_id);
     if (a.option_id !== undefined) {
-      at = raw(out, at, ',"option_id":');
+      at = key(out, at, K.optionId);
       at = str(out, at, a.option_id);
     }
-    at = raw(out, at, ',"status":');
+    at = key(out, at, K.status);
     at = num(out, at, a.status);
     if (a.error !== undefined) {
-      at = raw(out, at, ',"error":');
+      at = key(out, at, K.error);
       at = str(out, at, a.error);
     }
-    at = raw(out, at, ',"duration_ms":');
+    at = key(out, at, K.durationMs);
     at = num(out, at, a.duration_ms);
     out[at++] = 0x7d; // }
   }
   out[at++] = 0x5d; // ]
   if (e.state !== undefined) {
-    at = raw(out, at, ',"state":');
+    at = key(out, at, K.state);
     at = str(out, at, e.state);
   }
   out[at++] = 0x7d; // }
@@ -180,7 +180,48 @@ function countLines(b: Buffer, from: number): number {
   return n;
 }
 
-/** ASCII text as is (field names and punctuation). */
+function ascii(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
+
+/** The JSON's fixed text (field names, punctuation, literals) as bytes: copied with one set() each. */
+const K = {
+  aliasOptionId: ascii(',"alias_option_id":'),
+  attempts: ascii(',"attempts":['),
+  cacheCreationTokens: ascii(',"cache_creation_tokens":'),
+  cacheReadTokens: ascii(',"cache_read_tokens":'),
+  clientAddr: ascii(',"client_addr":'),
+  clientFormat: ascii(',"client_format":'),
+  downstreamId: ascii(',"downstream_id":'),
+  durationMs: ascii(',"duration_ms":'),
+  error: ascii(',"error":'),
+  firstAttempt: ascii('{"downstream_id":'),
+  model: ascii(',"model":'),
+  nextAttempt: ascii(',{"downstream_id":'),
+  null: ascii('null'),
+  open: ascii('{"id":'),
+  optionId: ascii(',"option_id":'),
+  outputModel: ascii(',"output_model":'),
+  outputTokens: ascii(',"output_tokens":'),
+  path: ascii(',"path":'),
+  plugins: ascii('},"plugins":'),
+  reasoningTokens: ascii(',"reasoning_tokens":'),
+  rules: ascii(',"rules":'),
+  state: ascii(',"state":'),
+  status: ascii(',"status":'),
+  streamFalse: ascii(',"stream":false,"status":'),
+  streamTrue: ascii(',"stream":true,"status":'),
+  time: ascii(',"time":'),
+  ttfbMs: ascii(',"ttfb_ms":'),
+  usage: ascii(',"usage":{"input_tokens":'),
+};
+
+function key(out: Uint8Array, at: number, k: Uint8Array): number {
+  out.set(k, at);
+  return at + k.length;
+}
+
+/** ASCII text as is (what String(number) gives). */
 function raw(out: Uint8Array, at: number, s: string): number {
   for (let i = 0; i < s.length; i++) out[at++] = s.charCodeAt(i);
   return at;
@@ -251,7 +292,7 @@ function str(out: Uint8Array, at: number, s: string): number {
 }
 
 function strOrNull(out: Uint8Array, at: number, s: string | null): number {
-  return s === null ? raw(out, at, 'null') : str(out, at, s);
+  return s === null ? key(out, at, K.null) : str(out, at, s);
 }
 
 function strings(out: Uint8Array, at: number, list: readonly string[]): number {
@@ -266,7 +307,7 @@ function strings(out: Uint8Array, at: number, list: readonly string[]): number {
 
 /** A number as JSON writes it: integers digit by digit, others as JavaScript prints them, non-finite ones as null. */
 function num(out: Uint8Array, at: number, n: number): number {
-  if (!Number.isFinite(n)) return raw(out, at, 'null');
+  if (!Number.isFinite(n)) return key(out, at, K.null);
   if (!Number.isInteger(n) || n >= 1e15 || n <= -1e15) return raw(out, at, `${n}`);
   if (n < 0) {
     out[at++] = 0x2d;

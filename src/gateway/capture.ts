@@ -106,6 +106,9 @@ export class BodyCapture {
   }
 }
 
+/** Captures whose bodies take at most this many bytes in all are kept as they are (PayloadCapture.pack). */
+const LAZY_ROOM = 64 * 1024;
+
 /** The first piece a streamed body takes; it doubles as needed. */
 const MIN_BODY_PIECE = 2048;
 
@@ -132,8 +135,8 @@ export class CaptureSlabs {
 
 /**
  * The payloads of one request while it runs: bodies as they pass (BodyCapture), headers and
- * URL as the gateway had them. `pack()` puts everything into one piece when the request is
- * done (what the observer keeps); `payloads()` makes the text and masks secrets.
+ * URL as the gateway had them. `pack()` gives what the observer keeps when the request is done
+ * (itself, or everything in one piece); `payloads()` makes the text and masks secrets.
  */
 export class PayloadCapture implements PayloadSource {
   downstreamRequest?: BodyCapture;
@@ -163,11 +166,27 @@ export class PayloadCapture implements PayloadSource {
     return c;
   }
 
-  /** The packed copy to keep; the bodies' pieces go back to the slabs. */
-  pack(): PackedPayloads {
+  /**
+   * What the observer keeps once the request is done. While the bodies are small (LAZY_ROOM in
+   * all) the capture itself, as it is: under load a kept capture is dropped unread a hundred
+   * requests later, and packing every one (copying and encoding four bodies, joining the header
+   * sets) was most of what capturing cost; the few that are read (the inspector) or saved
+   * (the retention run, shutdown) are packed then. Larger ones are packed now: their copy is
+   * capped at the body limit, and held strings and Buffers of any size are not kept longer
+   * than their request.
+   */
+  pack(): PayloadSource {
+    let room = 0;
+    for (const b of this.bodies) room += b.room();
+    if (room <= LAZY_ROOM) return this;
     const packed = this.packInto(this.slabs.kept);
-    for (const b of this.bodies) b.release();
+    this.release();
     return packed;
+  }
+
+  /** No longer kept: the bodies' pieces go back to the slabs. */
+  release(): void {
+    for (const b of this.bodies) b.release();
   }
 
   payloads(): CapturedPayloads {

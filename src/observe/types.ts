@@ -39,7 +39,7 @@ export interface CapturedPayloads {
  */
 export interface PayloadSource {
   payloads(): CapturedPayloads;
-  /** A compact copy to keep once the request is done. */
+  /** What to keep once the request is done: a compact copy, or the source itself. */
   pack?(): PayloadSource;
   /** No longer kept (a packed copy gives its bytes back to the slabs). */
   release?(): void;

@@ -8,10 +8,9 @@ import type { Attempt, LogEntry, UsageCounts } from './types.js';
  *
  * Why bytes: the JSON built as a string (even written out field by field instead of by
  * JSON.stringify, which on Node 20 looks up `toJSON` on each of the entry's objects) was
- * ~5 KB of short-lived strings per request, two thirds of what the observer added to the
- * daemon's allocation (bench/.gcprobe-style counts: scavenges per 1,000 requests 2.9 with the
- * log off, 4.1–4.4 on, 3.4–3.7 with the JSON left out), and the garbage collector's work was
- * most of the observer's cost on every thread. The bytes go where they are kept (EntryLog).
+ * ~5 KB of short-lived strings per request, and kept in the ring and the pending batch it
+ * outlived scavenges and was promoted (~2 KB a request): most of what logging cost the daemon
+ * was garbage collection (bench/gc-by-mode.ts). The bytes go where they are kept (EntryLog).
  *
  * Every field must be written here: ENTRY_FIELDS, ATTEMPT_FIELDS and USAGE_FIELDS fail to
  * compile when a type gains a field they do not list, and the tests compare the output with

@@ -47,6 +47,11 @@ export class BodyCapture {
     return Math.min(this.limit, h.length <= HELD_ESTIMATE ? utf8Room(h) : Buffer.byteLength(h));
   }
 
+  /** Whether its bytes were copied into a piece as they passed (a body of more than one chunk). */
+  get copied(): boolean {
+    return this.piece !== undefined;
+  }
+
   /** Whether the body was cut at the limit (after copyTo()). */
   get truncated(): boolean {
     return this.cut;
@@ -106,8 +111,8 @@ export class BodyCapture {
   }
 }
 
-/** Captures whose bodies take at most this many bytes in all are kept as they are (PayloadCapture.pack). */
-const LAZY_ROOM = 64 * 1024;
+/** Captures of held bodies taking at most this many bytes in all are kept as they are (PayloadCapture.pack). */
+const LAZY_ROOM = 8 * 1024;
 
 /** The first piece a streamed body takes; it doubles as needed. */
 const MIN_BODY_PIECE = 2048;
@@ -167,17 +172,20 @@ export class PayloadCapture implements PayloadSource {
   }
 
   /**
-   * What the observer keeps once the request is done. While the bodies are small (LAZY_ROOM in
-   * all) the capture itself, as it is: under load a kept capture is dropped unread a hundred
-   * requests later, and packing every one (copying and encoding four bodies, joining the header
-   * sets) was most of what capturing cost; the few that are read (the inspector) or saved
-   * (the retention run, shutdown) are packed then. Larger ones are packed now: their copy is
-   * capped at the body limit, and held strings and Buffers of any size are not kept longer
-   * than their request.
+   * What the observer keeps once the request is done. A capture whose bodies are all held as
+   * they came (not copied into pieces as they passed) and small (LAZY_ROOM in all: a request
+   * and its JSON answer) is kept itself, as it is: under load a kept capture is dropped unread
+   * a hundred requests later, and packing every one (copying and encoding the bodies, joining
+   * the header sets) was most of what capturing such requests cost; the few that are read
+   * (the inspector) or saved (the retention run, shutdown) are packed then. Others are packed
+   * now: a streamed body is in pieces already (packing is copying bytes), larger bodies kept
+   * as objects would outlive scavenges (bench/gc-by-mode.ts --stream: with 64 KB allowed,
+   * streams that arrived in one read were kept whole, 8.5 KB a request survived scavenges
+   * against 5.4 packed), and a large body's copy is capped at the limit.
    */
   pack(): PayloadSource {
     let room = 0;
-    for (const b of this.bodies) room += b.room();
+    for (const b of this.bodies) room += b.copied ? Number.POSITIVE_INFINITY : b.room();
     if (room <= LAZY_ROOM) return this;
     const packed = this.packInto(this.slabs.kept);
     this.release();

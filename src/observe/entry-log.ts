@@ -85,7 +85,8 @@ export class EntryLog {
     this.count++;
     if (this.maxPending > 0) {
       let b = this.bounds[this.bounds.length - 1];
-      if (!b || b.n === CHUNK_ENTRIES) this.bounds.push((b = new ChunkBounds(seq)));
+      // (a chunk's entries have consecutive seqs: its text numbers them from the first)
+      if (!b || b.n === CHUNK_ENTRIES || seq !== b.firstSeq + b.n) this.bounds.push((b = new ChunkBounds(seq)));
       b.add(timeMs(e.time), e.status, e.model, e.downstream_id);
       this.pending++;
     }
@@ -98,7 +99,7 @@ export class EntryLog {
     return this.bytes.toString('utf8', this.starts[slot], this.ends[slot] - 1);
   }
 
-  /** The pending entries as chunks (CHUNK_ENTRIES each), whose bytes share one ArrayBuffer of their own; none are pending after. */
+  /** The pending entries as chunks (up to CHUNK_ENTRIES of consecutive seqs each), whose bytes share one ArrayBuffer of their own; none are pending after. */
   take(): LogChunk[] {
     if (this.pending === 0) return [];
     const first = this.count - this.pending;
@@ -107,15 +108,14 @@ export class EntryLog {
     const out = new Uint8Array(total);
     const chunks: LogChunk[] = [];
     let o = 0;
-    for (let c = 0; c < this.bounds.length; c++) {
+    let i = first;
+    for (const b of this.bounds) {
       const from = o;
-      const lo = first + c * CHUNK_ENTRIES;
-      for (let i = lo; i < lo + this.bounds[c].n; i++) {
+      for (const end = i + b.n; i < end; i++) {
         const s = this.physical(i);
-        out.set(this.bytes.subarray(this.starts[s], this.ends[s]), o);
-        o += this.ends[s] - this.starts[s];
+        o += this.bytes.copy(out, o, this.starts[s], this.ends[s]);
       }
-      chunks.push(this.bounds[c].chunk(out.subarray(from, o)));
+      chunks.push(b.chunk(out.subarray(from, o)));
     }
     this.pending = 0;
     this.bounds = [];

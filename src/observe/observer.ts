@@ -140,9 +140,9 @@ export class Observer implements RequestObserver {
   private logTimer: NodeJS.Timeout | undefined;
   /**
    * Where pending entries' stdout lines are left to the write thread from (an index among the
-   * ring's pending entries), or -1: once the store is written by that thread and the logger writes to a
-   * plain fd, the thread writes the lines too, from the chunk text it gets anyway (the event
-   * loop then spends nothing on them: see batchLines).
+   * ring's pending entries), or -1: once the store is written by that thread and the logger
+   * writes to a plain fd, the thread writes the lines too, from the chunk bytes it gets anyway
+   * (the event loop then spends nothing on them: see batchLines).
    */
   private linesFrom = -1;
   private plainFd: number | undefined;
@@ -336,15 +336,11 @@ export class Observer implements RequestObserver {
         toViewers?.push({ kind: 'entry', entry: stored, record: stored });
         if (logging && !linesToThread) lines += requestLogLine(json);
       }
-      if (this.ring.pendingCount >= this.opts.flushBatchSize) {
-        if (lines) this.writeLines(lines);
-        lines = '';
-        this.flushPending();
-      }
+      // (a full batch goes at once: the ring keeps no more pending entries than that)
+      if (this.ring.pendingCount >= this.opts.flushBatchSize) this.flushPending();
     }
     if (lines) this.writeLines(lines);
     if (toViewers) live.broadcast(toViewers);
-    if (this.ring.pendingCount >= this.opts.flushBatchSize) this.flushPending();
   }
 
   /**

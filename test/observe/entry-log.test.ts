@@ -108,6 +108,24 @@ test('pending entries leave as chunks of CHUNK_ENTRIES consecutive seqs, their b
   assert.equal(log.newest(1)[0].seq, 400);
 });
 
+test('pending entries whose seqs are not consecutive go in separate chunks', () => {
+  const log = new EntryLog(8, 8);
+  for (const seq of [1, 2, 3, 7, 8, 10]) log.add(seq, makeEntry({ id: `s${seq}` }));
+  const chunks = log.take();
+  assert.deepEqual(
+    chunks.map((c) => [c.firstSeq, c.n]),
+    [
+      [1, 3],
+      [7, 2],
+      [10, 1],
+    ],
+  );
+  assert.deepEqual(
+    entriesOf(chunks).map((r) => [r.seq, r.entry.id]),
+    [1, 2, 3, 7, 8, 10].map((seq) => [seq, `s${seq}`]),
+  );
+});
+
 test('more pending entries than allowed is refused, not lost', () => {
   const log = new EntryLog(4, 3);
   filled(log, 1, 3);

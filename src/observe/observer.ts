@@ -212,7 +212,6 @@ export class Observer implements RequestObserver {
     this.pendingStats = new StatsBatch();
     this.linesFrom = -1;
     const batch: WriteBatch = { chunks: this.ring.take(), stats: [...stats.values()] };
-    // (a thread there now takes the batch: write() returns true)
     this.writer.write(toThread ? { ...batch, lines: { fd: this.plainFd!, from: linesFrom } } : batch);
   }
 

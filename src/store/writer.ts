@@ -5,6 +5,7 @@ import type { Db } from './db.js';
 import type { LogChunk, LogPruneLimits, LogStore } from './log-store.js';
 import type { StatsAggregate, StatsStore } from './stats-store.js';
 import { requestLineBytes } from '../observe/entry-json.js';
+import { writeLinesSync } from '../util/fd-write.js';
 
 /** What failed, as reported to onError (and logged). */
 export const WRITE_LOG = 'write the request log and statistics';
@@ -91,23 +92,29 @@ export class StoreWriter {
   }
 
   /**
-   * Store a batch; failures are reported through onError, never thrown. A batch with `lines`
-   * is only taken by the write thread: false (nothing done) when there is none.
+   * Store a batch; failures are reported through onError, never thrown. Its `lines` are
+   * written by the write thread, or here when there is none (as the thread would: only a
+   * thread that stopped since the caller looked leaves them here).
    */
-  write(batch: WriteBatch): boolean {
+  write(batch: WriteBatch): void {
     if (!this.worker && !this.closing && this.deps.file && entriesIn(batch) >= this.deps.workerFromEntries) this.startWorker(this.deps.file);
     if (this.worker) {
       // the chunks' bytes move to the thread (their buffers are detached here)
       this.worker.postMessage({ kind: 'write', id: ++this.sent, batch } satisfies ToWorker, transferables(batch));
-      return true;
+      return;
     }
-    if (batch.lines) return false;
+    if (batch.lines) {
+      try {
+        writeLinesSync(batch.lines.fd, batchLines(batch));
+      } catch (e) {
+        this.deps.onError(WRITE_LINES, e);
+      }
+    }
     try {
       writeBatch(this.deps.db, this.deps.log, this.deps.stats, batch);
     } catch (e) {
       this.deps.onError(WRITE_LOG, e);
     }
-    return true;
   }
 
   /**

@@ -17,75 +17,40 @@ import type { Attempt, LogEntry, UsageCounts } from './types.js';
  * JSON.stringify for entries with every field set.
  */
 export function writeEntry(e: LogEntry, out: Uint8Array, at: number): number {
-  at = key(out, at, K.open);
-  at = str(out, at, e.id);
-  at = key(out, at, K.time);
-  at = str(out, at, e.time);
-  at = key(out, at, K.clientAddr);
-  at = str(out, at, e.client_addr);
-  at = key(out, at, K.clientFormat);
-  at = strOrNull(out, at, e.client_format);
-  at = key(out, at, K.path);
-  at = str(out, at, e.path);
-  at = key(out, at, K.model);
-  at = strOrNull(out, at, e.model);
-  at = key(out, at, K.downstreamId);
-  at = strOrNull(out, at, e.downstream_id);
-  at = key(out, at, K.outputModel);
-  at = strOrNull(out, at, e.output_model);
-  if (e.alias_option_id !== undefined) {
-    at = key(out, at, K.aliasOptionId);
-    at = strOrNull(out, at, e.alias_option_id);
-  }
-  if (e.rules !== undefined) {
-    at = key(out, at, K.rules);
-    at = strings(out, at, e.rules);
-  }
-  at = key(out, at, e.stream ? K.streamTrue : K.streamFalse);
-  at = num(out, at, e.status);
-  at = key(out, at, K.error);
-  at = strOrNull(out, at, e.error);
+  at = strField(out, at, K.open, e.id);
+  at = strField(out, at, K.time, e.time);
+  at = strField(out, at, K.clientAddr, e.client_addr);
+  at = strOrNullField(out, at, K.clientFormat, e.client_format);
+  at = strField(out, at, K.path, e.path);
+  at = strOrNullField(out, at, K.model, e.model);
+  at = strOrNullField(out, at, K.downstreamId, e.downstream_id);
+  at = strOrNullField(out, at, K.outputModel, e.output_model);
+  if (e.alias_option_id !== undefined) at = strOrNullField(out, at, K.aliasOptionId, e.alias_option_id);
+  if (e.rules !== undefined) at = stringsField(out, at, K.rules, e.rules);
+  at = numField(out, at, e.stream ? K.streamTrue : K.streamFalse, e.status);
+  at = strOrNullField(out, at, K.error, e.error);
   at = key(out, at, K.ttfbMs);
   at = e.ttfb_ms === null ? key(out, at, K.null) : num(out, at, e.ttfb_ms);
-  at = key(out, at, K.durationMs);
-  at = num(out, at, e.duration_ms);
+  at = numField(out, at, K.durationMs, e.duration_ms);
   const u = e.usage;
-  at = key(out, at, K.usage);
-  at = num(out, at, u.input_tokens);
-  at = key(out, at, K.outputTokens);
-  at = num(out, at, u.output_tokens);
-  at = key(out, at, K.cacheReadTokens);
-  at = num(out, at, u.cache_read_tokens);
-  at = key(out, at, K.cacheCreationTokens);
-  at = num(out, at, u.cache_creation_tokens);
-  at = key(out, at, K.reasoningTokens);
-  at = num(out, at, u.reasoning_tokens);
-  at = key(out, at, K.plugins);
-  at = strings(out, at, e.plugins);
+  at = numField(out, at, K.usage, u.input_tokens);
+  at = numField(out, at, K.outputTokens, u.output_tokens);
+  at = numField(out, at, K.cacheReadTokens, u.cache_read_tokens);
+  at = numField(out, at, K.cacheCreationTokens, u.cache_creation_tokens);
+  at = numField(out, at, K.reasoningTokens, u.reasoning_tokens);
+  at = stringsField(out, at, K.plugins, e.plugins);
   at = key(out, at, K.attempts);
   for (let i = 0; i < e.attempts.length; i++) {
     const a = e.attempts[i];
-    at = key(out, at, i > 0 ? K.nextAttempt : K.firstAttempt);
-    at = str(out, at, a.downstream_id);
-    if (a.option_id !== undefined) {
-      at = key(out, at, K.optionId);
-      at = str(out, at, a.option_id);
-    }
-    at = key(out, at, K.status);
-    at = num(out, at, a.status);
-    if (a.error !== undefined) {
-      at = key(out, at, K.error);
-      at = str(out, at, a.error);
-    }
-    at = key(out, at, K.durationMs);
-    at = num(out, at, a.duration_ms);
+    at = strField(out, at, i > 0 ? K.nextAttempt : K.firstAttempt, a.downstream_id);
+    if (a.option_id !== undefined) at = strField(out, at, K.optionId, a.option_id);
+    at = numField(out, at, K.status, a.status);
+    if (a.error !== undefined) at = strField(out, at, K.error, a.error);
+    at = numField(out, at, K.durationMs, a.duration_ms);
     out[at++] = 0x7d; // }
   }
   out[at++] = 0x5d; // ]
-  if (e.state !== undefined) {
-    at = key(out, at, K.state);
-    at = str(out, at, e.state);
-  }
+  if (e.state !== undefined) at = strField(out, at, K.state, e.state);
   out[at++] = 0x7d; // }
   return at;
 }
@@ -214,6 +179,23 @@ const K = {
   ttfbMs: ascii(',"ttfb_ms":'),
   usage: ascii(',"usage":{"input_tokens":'),
 };
+
+/** A field: its name (with what comes before it) and its value. */
+function strField(out: Uint8Array, at: number, k: Uint8Array, s: string): number {
+  return str(out, key(out, at, k), s);
+}
+
+function strOrNullField(out: Uint8Array, at: number, k: Uint8Array, s: string | null): number {
+  return strOrNull(out, key(out, at, k), s);
+}
+
+function numField(out: Uint8Array, at: number, k: Uint8Array, n: number): number {
+  return num(out, key(out, at, k), n);
+}
+
+function stringsField(out: Uint8Array, at: number, k: Uint8Array, list: readonly string[]): number {
+  return strings(out, key(out, at, k), list);
+}
 
 function key(out: Uint8Array, at: number, k: Uint8Array): number {
   out.set(k, at);

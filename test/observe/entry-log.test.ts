@@ -108,24 +108,6 @@ test('pending entries leave as chunks of CHUNK_ENTRIES consecutive seqs, their b
   assert.equal(log.newest(1)[0].seq, 400);
 });
 
-test('pending entries whose seqs are not consecutive go in separate chunks', () => {
-  const log = new EntryLog(8, 8);
-  for (const seq of [1, 2, 3, 7, 8, 10]) log.add(seq, makeEntry({ id: `s${seq}` }));
-  const chunks = log.take();
-  assert.deepEqual(
-    chunks.map((c) => [c.firstSeq, c.n]),
-    [
-      [1, 3],
-      [7, 2],
-      [10, 1],
-    ],
-  );
-  assert.deepEqual(
-    entriesOf(chunks).map((r) => [r.seq, r.entry.id]),
-    [1, 2, 3, 7, 8, 10].map((seq) => [seq, `s${seq}`]),
-  );
-});
-
 test('more pending entries than allowed is refused, not lost', () => {
   const log = new EntryLog(4, 3);
   filled(log, 1, 3);
@@ -186,20 +168,23 @@ test('pending entries are never overwritten: the buffer grows instead', () => {
   );
 });
 
-test('chunksOf splits records where seqs are not consecutive (what an age prune keeps of a chunk)', () => {
+test('both chunk makers split where seqs are not consecutive (an age prune keeps a chunk with gaps): EntryLog.take and chunksOf', () => {
   const recs = [1, 2, 3, 7, 8, 10].map((seq) => ({ seq, entry: makeEntry({ id: `s${seq}` }) }));
-  const chunks = chunksOf(recs);
-  assert.deepEqual(
-    chunks.map((c) => [c.firstSeq, c.n]),
-    [
-      [1, 3],
-      [7, 2],
-      [10, 1],
-    ],
-  );
-  assert.deepEqual(
-    entriesOf(chunks).map((r) => [r.seq, r.entry.id]),
-    recs.map((r) => [r.seq, r.entry.id]),
-  );
-  assert.equal(chunkJsonl(chunks[1]), `${JSON.stringify(recs[3].entry)}\n${JSON.stringify(recs[4].entry)}\n`);
+  const log = new EntryLog(8, 8);
+  for (const r of recs) log.add(r.seq, r.entry);
+  for (const chunks of [log.take(), chunksOf(recs)]) {
+    assert.deepEqual(
+      chunks.map((c) => [c.firstSeq, c.n]),
+      [
+        [1, 3],
+        [7, 2],
+        [10, 1],
+      ],
+    );
+    assert.deepEqual(
+      entriesOf(chunks).map((r) => [r.seq, r.entry.id]),
+      recs.map((r) => [r.seq, r.entry.id]),
+    );
+    assert.equal(chunkJsonl(chunks[1]), `${JSON.stringify(recs[3].entry)}\n${JSON.stringify(recs[4].entry)}\n`);
+  }
 });

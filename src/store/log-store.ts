@@ -319,11 +319,6 @@ export class ChunkBounds {
   }
 }
 
-/** A chunk's JSON lines as text. */
-export function chunkJsonl(c: LogChunk): string {
-  return bytesOf(c.bytes).toString('utf8');
-}
-
 function bytesOf(b: Uint8Array): Buffer {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }

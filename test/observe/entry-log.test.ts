@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EntryLog } from '../../src/observe/entry-log.js';
 import { requestLogLine } from '../../src/observe/entry-json.js';
-import { CHUNK_ENTRIES, chunkJsonl, chunkRow, chunksOf, type LogChunk } from '../../src/store/log-store.js';
+import { CHUNK_ENTRIES, chunkRow, chunksOf, type LogChunk } from '../../src/store/log-store.js';
 import type { LogEntry } from '../../src/observe/types.js';
 import { makeEntry } from './harness.js';
 
@@ -185,6 +185,6 @@ test('both chunk makers split where seqs are not consecutive (an age prune keeps
       entriesOf(chunks).map((r) => [r.seq, r.entry.id]),
       recs.map((r) => [r.seq, r.entry.id]),
     );
-    assert.equal(chunkJsonl(chunks[1]), `${JSON.stringify(recs[3].entry)}\n${JSON.stringify(recs[4].entry)}\n`);
+    assert.equal(Buffer.from(chunks[1].bytes).toString(), `${JSON.stringify(recs[3].entry)}\n${JSON.stringify(recs[4].entry)}\n`);
   }
 });

@@ -184,12 +184,20 @@ export class PayloadCapture implements PayloadSource {
    * against 5.4 packed), and a large body's copy is capped at the limit.
    */
   pack(): PayloadSource {
-    let room = 0;
-    for (const b of this.bodies) room += b.copied ? Number.POSITIVE_INFINITY : b.room();
-    if (room <= LAZY_ROOM) return this;
+    if (this.keptAsIs()) return this;
     const packed = this.packInto(this.slabs.kept);
     this.release();
     return packed;
+  }
+
+  /** Every body held as it came (none copied into a piece as it passed), LAZY_ROOM in all at most. */
+  private keptAsIs(): boolean {
+    let room = 0;
+    for (const b of this.bodies) {
+      if (b.copied) return false;
+      room += b.room();
+    }
+    return room <= LAZY_ROOM;
   }
 
   /** No longer kept: the bodies' pieces go back to the slabs. */

@@ -1,12 +1,13 @@
 /**
  * What each observability mode costs the daemon's garbage collector, per request (issue 5):
  *
- *   node --import tsx bench/gc-by-mode.ts [--modes=off,on,off,on,capture,off] [--seconds=4] [--stream]
+ *   node --import tsx bench/gc-by-mode.ts [--modes=off,on,off,on,capture,viewers,off] [--seconds=4] [--stream]
  *
  * One daemon of the dist/ build (`npm run build:server` first), switched between modes as in
  * the benchmark's comparison (bench/lib/daemon-entry.mjs --control), runs with
  * `--trace-gc-nvp`; each mode in turn is driven alone by the load generator (openai →
- * anthropic, 32 connections) for a second unmeasured, then for `--seconds`. Printed per mode,
+ * anthropic, 32 connections) for a second unmeasured, then for `--seconds`; `viewers` is
+ * "on" with 50 SSE log viewers connected (GET /api/logs/stream, read and discarded). Printed per mode,
  * for the daemon's main isolate only (the write thread is an isolate of its own, its
  * scavenges counted apart): scavenges per 1,000 requests (how much is allocated), their pause
  * per request, KB a request that survived a scavenge and that was promoted to the old
@@ -18,7 +19,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,7 @@ const opt = (name: string): string | undefined =>
     .slice(2)
     .find((a) => a.startsWith(`--${name}=`))
     ?.slice(name.length + 3);
-const modes = (opt('modes') ?? 'off,on,off,on,capture,off').split(',');
+const modes = (opt('modes') ?? 'off,on,off,on,capture,viewers,off').split(',');
 const seconds = Number(opt('seconds') ?? 4);
 const stream = process.argv.includes('--stream');
 
@@ -57,7 +58,8 @@ try {
       ) as { ok: number };
     let mainIsolate: string | undefined;
     for (const mode of modes) {
-      await post(`${daemon.controlUrl}/observe/${mode}`);
+      await post(`${daemon.controlUrl}/observe/${mode === 'viewers' ? 'on' : mode}`);
+      const viewers = mode === 'viewers' ? await connectViewers(daemon.port, 50) : [];
       load(1);
       truncateSync(daemon.logFile, 0);
       const n = load(seconds).ok;
@@ -73,6 +75,7 @@ try {
           `survived KB/req ${kb(sum(main, 'new_space_survived'))}  promoted KB/req ${kb(sum(main, 'promoted'))}  full GCs ${full.length}  ` +
           `write thread scavenges/1k ${perK(scavenges.length - main.length)}\n`,
       );
+      for (const v of viewers) v.destroy();
     }
   } finally {
     await daemon.stop();
@@ -90,6 +93,22 @@ function isolateOf(line: string): string | undefined {
 function sum(lines: string[], field: string): number {
   const re = new RegExp(`\\b${field}=([\\d.]+)`);
   return lines.reduce((a, l) => a + Number(re.exec(l)?.[1] ?? 0), 0);
+}
+
+/** `n` SSE log viewers reading and discarding what they are sent. */
+function connectViewers(port: number, n: number): Promise<ClientRequest[]> {
+  const one = (): Promise<ClientRequest> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/api/logs/stream', agent: false }, (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`log viewer got status ${res.statusCode}`));
+        res.resume();
+        res.on('error', () => {});
+        resolve(req);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  return Promise.all(Array.from({ length: n }, one));
 }
 
 function post(url: string): Promise<void> {

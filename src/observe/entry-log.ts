@@ -99,6 +99,11 @@ export class EntryLog {
     return this.bytes.toString('utf8', this.starts[slot], this.ends[slot] - 1);
   }
 
+  /** An entry's JSON as UTF-8, a view of the bytes kept (valid until the next add). */
+  jsonBytes(slot: number): Uint8Array {
+    return this.bytes.subarray(this.starts[slot], this.ends[slot] - 1);
+  }
+
   /** The pending entries as chunks (up to CHUNK_ENTRIES of consecutive seqs each), whose bytes share one ArrayBuffer of their own; none are pending after. */
   take(): LogChunk[] {
     if (this.pending === 0) return [];

@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
+import { entryRoom, writeEntry } from './entry-json.js';
 import { matchesFilter, type LogFilter } from './filter.js';
 import type { LogEntry } from './types.js';
-import type { LogRecord, StoredEntry } from '../store/log-store.js';
+import type { LogRecord } from '../store/log-store.js';
 
 export interface LiveOptions {
   /** Comment line sent to idle viewers so proxies and browsers keep the stream open. */
@@ -24,39 +25,34 @@ export interface LiveOptions {
   eventsPerSend: number;
 }
 
-/** One event for the live log: a finished entry, or the start of a streamed response. */
-export interface LiveEvent {
-  kind: 'entry' | 'started';
-  /**
-   * A copy marked `state: 'started'` for a start; for a finished entry the entry, or its
-   * stored record (what filters look at, and its JSON in `record`).
-   */
-  entry: LogEntry | StoredEntry;
-  /**
-   * A finished entry's log record: its seq is sent as the SSE id (so a reconnecting browser
-   * can resume) and its `json`, when set, is the entry already serialized.
-   */
-  record?: { seq: number; json?: string };
-}
-
 interface Viewer {
   res: ServerResponse;
+  group: ViewerGroup;
+}
+
+/** Viewers with equal filters: they are sent the same bytes, framed once. */
+interface ViewerGroup {
+  key: string;
   filter: LogFilter;
-  /** Viewers with equal keys have equal filters and get the same bytes. */
-  filterKey: string;
+  viewers: Set<Viewer>;
+  frames: Frames;
 }
 
 /**
- * Fan-out of log events to SSE viewers. Each event is serialized once whatever the number of
- * viewers, and each batch once per distinct filter; writes never wait for a viewer: one that
- * falls behind is disconnected.
+ * Fan-out of log events to SSE viewers. An event is framed as bytes when it happens, once for
+ * each group of viewers with the same filter that it matches, and kept as bytes until the next
+ * send (nothing per event stays on the JavaScript heap in between: kept as objects and
+ * strings for up to a send interval, events outlived scavenges and were promoted, which was
+ * most of what viewers cost the gateway). Writes never wait for a viewer: one that falls
+ * behind is disconnected.
  */
 export class LiveHub {
-  private readonly viewers = new Set<Viewer>();
+  private readonly groups = new Map<string, ViewerGroup>();
+  private viewerCount = 0;
   private heartbeat: NodeJS.Timeout | undefined;
-  /** Events waiting for the next send; each is framed (serialized) only if some viewer gets it. */
-  private outbox: LiveEvent[] = [];
   private sendTimer: NodeJS.Timeout | undefined;
+  /** Where a started entry's JSON is written before it is framed for each group. */
+  private scratch = Buffer.allocUnsafeSlow(16 * 1024);
 
   constructor(
     private readonly opts: LiveOptions,
@@ -65,7 +61,7 @@ export class LiveHub {
   ) {}
 
   get count(): number {
-    return this.viewers.size;
+    return this.viewerCount;
   }
 
   /** Take over `res` as an event stream: headers, then the replayed records (oldest first). */
@@ -76,55 +72,41 @@ export class LiveHub {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    const viewer: Viewer = { res, filter, filterKey: JSON.stringify([filter.model, filter.downstream, filter.status?.min, filter.status?.max]) };
     let text = 'retry: 3000\n: connected\n\n';
-    for (const rec of replay) text += frame({ kind: 'entry', entry: rec.entry, record: rec });
+    for (const rec of replay) text += `id: ${rec.seq}\nevent: entry\ndata: ${rec.json ?? JSON.stringify(rec.entry)}\n\n`;
     res.write(text);
     res.socket?.setNoDelay(true);
-    this.viewers.add(viewer);
+    const key = JSON.stringify([filter.model, filter.downstream, filter.status?.min, filter.status?.max]);
+    let group = this.groups.get(key);
+    if (!group) this.groups.set(key, (group = { key, filter, viewers: new Set(), frames: new Frames() }));
+    const viewer: Viewer = { res, group };
+    group.viewers.add(viewer);
+    this.viewerCount++;
     res.on('close', () => this.detach(viewer));
-    this.onCount(this.viewers.size);
+    this.onCount(this.viewerCount);
     this.heartbeat ??= setInterval(() => this.ping(), this.opts.heartbeatMs).unref();
   }
 
-  /** Queue events for every viewer whose filter matches; they go out at the next send tick. */
-  broadcast(events: readonly LiveEvent[]): void {
-    if (this.viewers.size === 0 || events.length === 0) return;
-    for (const ev of events) this.outbox.push(ev);
-    this.sendTimer ??= setTimeout(() => this.sendQueued(), this.opts.sendIntervalMs);
+  /** A streamed response started: the entry as it is now, marked `state: "started"`. */
+  started(e: LogEntry): void {
+    let json: Uint8Array | undefined;
+    for (const g of this.groups.values()) {
+      if (!matchesFilter(e, g.filter)) continue;
+      json ??= this.startedJson(e);
+      g.frames.add(STARTED, json, this.perViewer());
+    }
+    if (json) this.sendSoon();
   }
 
-  /** Write what is queued: the text for each distinct filter is built and encoded once. */
-  private sendQueued(): void {
-    this.sendTimer = undefined;
-    const events = this.outbox;
-    this.outbox = [];
-    const frames: (string | undefined)[] = new Array(events.length);
-    const byFilter = new Map<string, Buffer | null>();
-    for (const v of this.viewers) {
-      let bytes = byFilter.get(v.filterKey);
-      if (bytes === undefined) {
-        bytes = this.textFor(v.filter, events, frames);
-        byFilter.set(v.filterKey, bytes);
-      }
-      if (bytes) this.send(v, bytes);
+  /** A finished entry, `json` its JSON as UTF-8; its seq is the SSE id (a reconnecting browser resumes after it). */
+  finished(seq: number, e: Pick<LogEntry, 'model' | 'downstream_id' | 'status'>, json: Uint8Array): void {
+    let matched = false;
+    for (const g of this.groups.values()) {
+      if (!matchesFilter(e, g.filter)) continue;
+      g.frames.add(entryHead(seq), json, this.perViewer());
+      matched = true;
     }
-  }
-
-  /** The newest matching frames a viewer may get (see eventsPerSend), after a `skipped` event counting the others. */
-  private textFor(filter: LogFilter, events: readonly LiveEvent[], frames: (string | undefined)[]): Buffer | null {
-    const max = Math.max(1, Math.floor(this.opts.eventsPerSend / this.viewers.size));
-    const picked: number[] = [];
-    let skipped = 0;
-    for (let i = events.length - 1; i >= 0; i--) {
-      if (!matchesFilter(events[i].entry, filter)) continue;
-      if (picked.length < max) picked.push(i);
-      else skipped++;
-    }
-    if (picked.length === 0) return null;
-    let text = skipped > 0 ? `event: skipped\ndata: {"count":${skipped}}\n\n` : '';
-    for (let k = picked.length - 1; k >= 0; k--) text += frames[picked[k]] ??= frame(events[picked[k]]);
-    return Buffer.from(text);
+    if (matched) this.sendSoon();
   }
 
   /** End every stream (daemon shutdown). */
@@ -132,23 +114,53 @@ export class LiveHub {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = undefined;
     if (this.sendTimer) this.sendQueued();
-    for (const v of [...this.viewers]) {
-      this.viewers.delete(v);
-      v.res.end();
+    for (const g of [...this.groups.values()]) {
+      for (const v of [...g.viewers]) {
+        this.detach(v);
+        v.res.end();
+      }
     }
-    this.onCount(0);
+  }
+
+  /** Events a viewer may get in one send. */
+  private perViewer(): number {
+    return Math.max(1, Math.floor(this.opts.eventsPerSend / Math.max(1, this.viewerCount)));
+  }
+
+  private sendSoon(): void {
+    this.sendTimer ??= setTimeout(() => this.sendQueued(), this.opts.sendIntervalMs);
+  }
+
+  /** Write what is queued: one buffer per group, the same for each of its viewers. */
+  private sendQueued(): void {
+    this.sendTimer = undefined;
+    const max = this.perViewer();
+    for (const g of this.groups.values()) {
+      const bytes = g.frames.take(max);
+      if (bytes) for (const v of [...g.viewers]) this.send(v, bytes);
+    }
+  }
+
+  /** `e`'s JSON with `"state":"started"` added, in the scratch buffer. */
+  private startedJson(e: LogEntry): Uint8Array {
+    const room = entryRoom(e) + STATE_STARTED.length;
+    if (room > this.scratch.length) this.scratch = Buffer.allocUnsafeSlow(room);
+    // (the closing brace is overwritten; an entry the gateway is filling in has no state yet)
+    let end = writeEntry(e.state === undefined ? e : { ...e, state: undefined }, this.scratch, 0) - 1;
+    end += this.scratch.write(STATE_STARTED, end, 'latin1');
+    return this.scratch.subarray(0, end);
   }
 
   private ping(): void {
-    for (const v of this.viewers) this.send(v, ': ping\n\n');
+    for (const g of this.groups.values()) for (const v of [...g.viewers]) this.send(v, PING);
   }
 
-  private send(v: Viewer, text: string | Buffer): void {
+  private send(v: Viewer, bytes: Buffer): void {
     if (v.res.writableLength > this.opts.maxBufferedBytes) {
       this.drop(v);
       return;
     }
-    v.res.write(text);
+    v.res.write(bytes);
   }
 
   private drop(v: Viewer): void {
@@ -158,17 +170,100 @@ export class LiveHub {
   }
 
   private detach(v: Viewer): void {
-    if (!this.viewers.delete(v)) return;
-    this.onCount(this.viewers.size);
-    if (this.viewers.size === 0 && this.heartbeat) {
-      clearInterval(this.heartbeat);
+    const g = v.group;
+    if (!g.viewers.delete(v)) return;
+    if (g.viewers.size === 0) this.groups.delete(g.key);
+    this.viewerCount--;
+    this.onCount(this.viewerCount);
+    if (this.viewerCount === 0) {
+      if (this.heartbeat) clearInterval(this.heartbeat);
       this.heartbeat = undefined;
     }
   }
 }
 
-/** JSON cannot contain a raw newline, so client-supplied text cannot break the SSE framing. */
-function frame(ev: LiveEvent): string {
-  const json = ev.record?.json ?? JSON.stringify(ev.entry);
-  return ev.record ? `id: ${ev.record.seq}\nevent: ${ev.kind}\ndata: ${json}\n\n` : `event: ${ev.kind}\ndata: ${json}\n\n`;
+const PING = Buffer.from(': ping\n\n');
+const STATE_STARTED = ',"state":"started"}';
+const STARTED = Buffer.from('event: started\ndata: ');
+const ENTRY_HEAD_START = 'id: ';
+const ENTRY_HEAD_END = '\nevent: entry\ndata: ';
+const FRAME_END = Buffer.from('\n\n');
+
+/** A finished entry's frame up to its JSON, in a scratch buffer (valid until the next call). */
+function entryHead(seq: number): Uint8Array {
+  let at = headScratch.write(ENTRY_HEAD_START, 0, 'latin1');
+  at += headScratch.write(String(seq), at, 'latin1');
+  at += headScratch.write(ENTRY_HEAD_END, at, 'latin1');
+  return headScratch.subarray(0, at);
+}
+const headScratch = Buffer.allocUnsafeSlow(64);
+
+/**
+ * The SSE frames waiting for one group's next send, as bytes in one buffer outside the
+ * JavaScript heap, each frame's offset kept. JSON cannot contain a raw newline, so
+ * client-supplied text cannot break the framing.
+ */
+export class Frames {
+  private bytes = Buffer.allocUnsafeSlow(16 * 1024);
+  private length = 0;
+  private starts: number[] = [];
+  /** Frames dropped since the last send to bound what is kept (the next send counts them as skipped). */
+  private dropped = 0;
+
+  get count(): number {
+    return this.starts.length;
+  }
+
+  /**
+   * Add the frame `head`, `json`, blank line. Only the newest `keep` frames can be sent: when
+   * twice that many wait, the older ones are dropped (and counted) so that memory stays bounded
+   * however long a send waits.
+   */
+  add(head: Uint8Array, json: Uint8Array, keep: number): void {
+    if (this.starts.length >= 2 * keep) this.dropOldest(this.starts.length - keep + 1);
+    const size = head.length + json.length + FRAME_END.length;
+    if (this.length + size > this.bytes.length) this.grow(this.length + size);
+    let at = this.length;
+    this.starts.push(at);
+    this.bytes.set(head, at);
+    this.bytes.set(json, (at += head.length));
+    this.bytes.set(FRAME_END, (at += json.length));
+    this.length = at + FRAME_END.length;
+  }
+
+  /**
+   * The newest `max` frames in one buffer of their own, after a `skipped` event counting the
+   * older ones; null when none wait. None wait after.
+   */
+  take(max: number): Buffer | null {
+    const n = this.starts.length;
+    if (n === 0) return null;
+    const skip = Math.max(0, n - max);
+    const skipped = this.dropped + skip;
+    const from = this.starts[skip];
+    const head = skipped > 0 ? `event: skipped\ndata: {"count":${skipped}}\n\n` : '';
+    const out = Buffer.allocUnsafe(head.length + this.length - from);
+    out.write(head, 0, 'latin1');
+    this.bytes.copy(out, head.length, from, this.length);
+    this.length = 0;
+    this.starts.length = 0;
+    this.dropped = 0;
+    return out;
+  }
+
+  private dropOldest(n: number): void {
+    const from = this.starts[n];
+    this.bytes.copyWithin(0, from, this.length);
+    this.length -= from;
+    this.starts = this.starts.slice(n).map((s) => s - from);
+    this.dropped += n;
+  }
+
+  private grow(needed: number): void {
+    let size = this.bytes.length * 2;
+    while (size < needed) size *= 2;
+    const bigger = Buffer.allocUnsafeSlow(size);
+    this.bytes.copy(bigger, 0, 0, this.length);
+    this.bytes = bigger;
+  }
 }

@@ -3,12 +3,12 @@ import type { Config } from '../config/schema.js';
 import { destinationOf, plainDestinationFd } from '../app/logger.js';
 import { requestLogLine } from './entry-json.js';
 import { errorText, type Db } from '../store/db.js';
-import { CHUNK_ENTRIES, type LogRecord, type LogStore, type PayloadRecord, type StoredEntry } from '../store/log-store.js';
+import { CHUNK_ENTRIES, type LogRecord, type LogStore, type PayloadRecord } from '../store/log-store.js';
 import { StatsBatch, type StatsStore } from '../store/stats-store.js';
 import { StoreWriter, WRITE_LOG, type WriteBatch } from '../store/writer.js';
 import type { LogFilter } from './filter.js';
 import type { DownstreamHealth } from './health.js';
-import type { LiveEvent, LiveHub } from './live.js';
+import type { LiveHub } from './live.js';
 import type { GatewayMetrics } from './metrics.js';
 import { EntryLog } from './entry-log.js';
 import { utf8Room } from '../util/byte-slabs.js';
@@ -82,7 +82,6 @@ export interface LogPage {
 /** What finished() and started() leave for the end of the event-loop turn (runTick). */
 interface Queued {
   kind: 'entry' | 'started';
-  /** A copy marked `state: 'started'` when viewers will see it; the entry itself otherwise. */
   entry: LogEntry;
   /** A finished entry's place in the log. */
   record?: { seq: number };
@@ -177,10 +176,10 @@ export class Observer implements RequestObserver {
 
   started(entry: LogEntry): void {
     if (this.closed) return;
-    // The gateway keeps filling this object in: viewers get a copy of what it holds now
-    // (without viewers only its id is used, by the metrics).
-    const snapshot = this.deps.live.count > 0 ? { ...entry, usage: { ...entry.usage }, state: 'started' as const } : entry;
-    this.queue({ kind: 'started', entry: snapshot });
+    // The gateway keeps filling this object in: viewers are sent what it holds now (framed
+    // as bytes at once); the metrics use only its id.
+    if (this.deps.live.count > 0) this.deps.live.started(entry);
+    this.queue({ kind: 'started', entry });
   }
 
   finished(entry: LogEntry, payloads?: CapturedPayloads | PayloadSource): void {
@@ -308,14 +307,11 @@ export class Observer implements RequestObserver {
       this.writeLines(this.ring.pendingLines(this.linesFrom));
       this.linesFrom = -1;
     }
-    // what viewers are sent: a finished entry as its stored record, so that the entry's own
-    // objects need not live until the next send (they would outlive scavenges)
-    const toViewers: LiveEvent[] | undefined = live.count > 0 ? [] : undefined;
+    const viewers = live.count > 0;
     let lines = '';
     for (const ev of events) {
       if (ev.kind === 'started') {
         metrics.streamStarted(ev.entry.id);
-        toViewers?.push(ev);
         continue;
       }
       try {
@@ -329,17 +325,12 @@ export class Observer implements RequestObserver {
       if (this.writer && linesToThread && this.linesFrom < 0) this.linesFrom = this.ring.pendingCount;
       const slot = this.ring.add(ev.record.seq, e);
       if (this.writer) this.pendingStats.add(e);
-      if (toViewers || (logging && !linesToThread)) {
-        const json = this.ring.json(slot);
-        const stored: StoredEntry = { seq: ev.record.seq, id: e.id, status: e.status, model: e.model, downstream_id: e.downstream_id, json };
-        toViewers?.push({ kind: 'entry', entry: stored, record: stored });
-        if (logging && !linesToThread) lines += requestLogLine(json);
-      }
+      if (viewers) live.finished(ev.record.seq, e, this.ring.jsonBytes(slot));
+      if (logging && !linesToThread) lines += requestLogLine(this.ring.json(slot));
       // (a full batch goes at once: the ring keeps no more pending entries than that)
       if (this.ring.pendingCount >= this.opts.flushBatchSize) this.flushPending();
     }
     if (lines) this.writeLines(lines);
-    if (toViewers) live.broadcast(toViewers);
   }
 
   /**

@@ -13,18 +13,6 @@ export interface LogRecord {
   json?: string;
 }
 
-/**
- * A finished entry as live viewers are sent it: its JSON and the fields their filters look at.
- */
-export interface StoredEntry {
-  seq: number;
-  id: string;
-  status: number;
-  model: string | null;
-  downstream_id: string | null;
-  json: string;
-}
-
 export interface PayloadRecord {
   seq: number;
   id: string;

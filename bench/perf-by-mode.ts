@@ -9,10 +9,11 @@
  *   perf script -i perf.data -F pid,tid,time,ip,sym --no-inline | \
  *     node --import tsx bench/perf-by-mode.ts /tmp/slices [--pid=N] [--match=RE,RE] [--diff=off,on] [--top=30]
  *
- * Prints, per mode (the last path segment of each slice's control URL): the requests its
- * slices served, and the daemon's samples per 1,000 requests on the main thread and on its
- * other threads; `--match`: the samples whose stack matches each regular expression;
- * `--diff=A,B`: the stacks (first JavaScript frame and leaf) that grew most from A to B.
+ * Prints, per mode (the last path segment of each slice's control URL, `on+viewers` for the
+ * slices with log viewers): the requests its slices served, and the daemon's samples per
+ * 1,000 requests on the main thread and on its other threads; `--match`: the samples whose
+ * stack matches each regular expression; `--diff=A,B`: the stacks (first JavaScript frame
+ * and leaf) that grew most from A to B.
  * At 1,999 Hz a sample is 0.5 ms, so a sample per 1,000 requests is 0.5 µs a request.
  * The daemon is the process whose stacks name tresor.mjs most, unless `--pid` says.
  */

@@ -210,7 +210,9 @@ for (let round = 0; round < opts.slices; round++) {
     const ok0 = t.ok;
     const mono0 = process.hrtime.bigint();
     await slice(t, opts.sliceMs, true);
-    if (opts.sliceLog) appendFileSync(opts.sliceLog, `${t.spec.control ?? t.spec.url} ${mono0} ${process.hrtime.bigint()} ${t.ok - ok0}\n`);
+    // (a slice with viewers is named apart from its mode's: `…/on+viewers`)
+    const label = `${t.spec.control ?? t.spec.url}${viewers ? '+viewers' : ''}`;
+    if (opts.sliceLog) appendFileSync(opts.sliceLog, `${label} ${mono0} ${process.hrtime.bigint()} ${t.ok - ok0}\n`);
     const took = performance.now() - t0;
     t.ms += took;
     t.sliceRps.push(((t.ok - ok0) / took) * 1000);

@@ -55,8 +55,8 @@ export async function installObservability(ctx: AppContext, options: Observabili
     {
       heartbeatMs: options.heartbeatMs ?? 15_000,
       maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
-      sendIntervalMs: options.sendIntervalMs ?? 100,
-      eventsPerSend: options.eventsPerSend ?? 500,
+      sendIntervalMs: options.sendIntervalMs ?? 200,
+      eventsPerSend: options.eventsPerSend ?? 200,
     },
     (n) => metrics.viewerCount(n),
     () => metrics.viewerDropped(),

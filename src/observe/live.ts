@@ -87,13 +87,19 @@ export class LiveHub {
     this.heartbeat ??= setInterval(() => this.ping(), this.opts.heartbeatMs).unref();
   }
 
-  /** A streamed response started: the entry as it is now, marked `state: "started"`. */
+  /**
+   * A streamed response started: the entry as it is now, marked `state: "started"`. A group
+   * that already has a send's worth of events waiting skips it (counted): when more happens
+   * than viewers are sent, only the newest events go out, and a finished entry says more than
+   * a start (framing starts that are then dropped was most of what viewers cost under load).
+   */
   started(e: LogEntry): void {
     let json: Uint8Array | undefined;
+    const keep = this.perViewer();
     for (const g of this.groups.values()) {
       if (!matchesFilter(e, g.filter)) continue;
-      json ??= this.startedJson(e);
-      g.frames.add(STARTED, json, this.perViewer());
+      if (g.frames.count >= keep) g.frames.skip();
+      else g.frames.add(-1, (json ??= this.startedJson(e)), keep);
     }
     if (json) this.sendSoon();
   }
@@ -101,9 +107,10 @@ export class LiveHub {
   /** A finished entry, `json` its JSON as UTF-8; its seq is the SSE id (a reconnecting browser resumes after it). */
   finished(seq: number, e: Pick<LogEntry, 'model' | 'downstream_id' | 'status'>, json: Uint8Array): void {
     let matched = false;
+    const keep = this.perViewer();
     for (const g of this.groups.values()) {
       if (!matchesFilter(e, g.filter)) continue;
-      g.frames.add(entryHead(seq), json, this.perViewer());
+      g.frames.add(seq, json, keep);
       matched = true;
     }
     if (matched) this.sendSoon();
@@ -137,7 +144,8 @@ export class LiveHub {
     const max = this.perViewer();
     for (const g of this.groups.values()) {
       const bytes = g.frames.take(max);
-      if (bytes) for (const v of [...g.viewers]) this.send(v, bytes);
+      // (a viewer dropped by send() leaves the set: a Set's iteration allows that)
+      if (bytes) for (const v of g.viewers) this.send(v, bytes);
     }
   }
 
@@ -152,7 +160,7 @@ export class LiveHub {
   }
 
   private ping(): void {
-    for (const g of this.groups.values()) for (const v of [...g.viewers]) this.send(v, PING);
+    for (const g of this.groups.values()) for (const v of g.viewers) this.send(v, PING);
   }
 
   private send(v: Viewer, bytes: Buffer): void {
@@ -184,19 +192,12 @@ export class LiveHub {
 
 const PING = Buffer.from(': ping\n\n');
 const STATE_STARTED = ',"state":"started"}';
-const STARTED = Buffer.from('event: started\ndata: ');
-const ENTRY_HEAD_START = 'id: ';
-const ENTRY_HEAD_END = '\nevent: entry\ndata: ';
+const STARTED_HEAD = Buffer.from('event: started\ndata: ');
+const ID_HEAD = Buffer.from('id: ');
+const ENTRY_HEAD = Buffer.from('\nevent: entry\ndata: ');
 const FRAME_END = Buffer.from('\n\n');
-
-/** A finished entry's frame up to its JSON, in a scratch buffer (valid until the next call). */
-function entryHead(seq: number): Uint8Array {
-  let at = headScratch.write(ENTRY_HEAD_START, 0, 'latin1');
-  at += headScratch.write(String(seq), at, 'latin1');
-  at += headScratch.write(ENTRY_HEAD_END, at, 'latin1');
-  return headScratch.subarray(0, at);
-}
-const headScratch = Buffer.allocUnsafeSlow(64);
+/** A frame's head and end at most, beside its JSON (an id has at most 16 digits). */
+const FRAME_ROOM = ID_HEAD.length + 16 + ENTRY_HEAD.length + FRAME_END.length;
 
 /**
  * The SSE frames waiting for one group's next send, as bytes in one buffer outside the
@@ -206,8 +207,9 @@ const headScratch = Buffer.allocUnsafeSlow(64);
 export class Frames {
   private bytes = Buffer.allocUnsafeSlow(16 * 1024);
   private length = 0;
+  /** Where each waiting frame starts. */
   private starts: number[] = [];
-  /** Frames dropped since the last send to bound what is kept (the next send counts them as skipped). */
+  /** Frames dropped or skipped since the last send (the next send counts them). */
   private dropped = 0;
 
   get count(): number {
@@ -215,25 +217,37 @@ export class Frames {
   }
 
   /**
-   * Add the frame `head`, `json`, blank line. Only the newest `keep` frames can be sent: when
-   * twice that many wait, the older ones are dropped (and counted) so that memory stays bounded
+   * Add a frame: a finished entry's (`seq` its id) or, with `seq` -1, a start's. Only the
+   * newest `keep` frames can be sent: when more wait (at least twice as many, and 64, so
+   * that this is rare), the older ones are dropped and counted, so that memory stays bounded
    * however long a send waits.
    */
-  add(head: Uint8Array, json: Uint8Array, keep: number): void {
-    if (this.starts.length >= 2 * keep) this.dropOldest(this.starts.length - keep + 1);
-    const size = head.length + json.length + FRAME_END.length;
-    if (this.length + size > this.bytes.length) this.grow(this.length + size);
+  add(seq: number, json: Uint8Array, keep: number): void {
+    if (this.starts.length >= Math.max(2 * keep, 64)) this.dropOldest(this.starts.length - keep + 1);
+    if (this.length + json.length + FRAME_ROOM > this.bytes.length) this.grow(this.length + json.length + FRAME_ROOM);
+    const b = this.bytes;
     let at = this.length;
     this.starts.push(at);
-    this.bytes.set(head, at);
-    this.bytes.set(json, (at += head.length));
-    this.bytes.set(FRAME_END, (at += json.length));
-    this.length = at + FRAME_END.length;
+    if (seq < 0) at += STARTED_HEAD.copy(b, at);
+    else {
+      at += ID_HEAD.copy(b, at);
+      at = digits(b, at, seq);
+      at += ENTRY_HEAD.copy(b, at);
+    }
+    b.set(json, at);
+    at += json.length;
+    this.length = at + FRAME_END.copy(b, at);
+  }
+
+  /** An event not framed at all, counted with the skipped ones. */
+  skip(): void {
+    this.dropped++;
   }
 
   /**
    * The newest `max` frames in one buffer of their own, after a `skipped` event counting the
-   * older ones; null when none wait. None wait after.
+   * older ones; null when none wait (what was skipped is then counted at the next send). None
+   * wait after.
    */
   take(max: number): Buffer | null {
     const n = this.starts.length;
@@ -252,10 +266,12 @@ export class Frames {
   }
 
   private dropOldest(n: number): void {
-    const from = this.starts[n];
+    const starts = this.starts;
+    const from = starts[n];
     this.bytes.copyWithin(0, from, this.length);
     this.length -= from;
-    this.starts = this.starts.slice(n).map((s) => s - from);
+    for (let i = n; i < starts.length; i++) starts[i - n] = starts[i] - from;
+    starts.length -= n;
     this.dropped += n;
   }
 
@@ -266,4 +282,12 @@ export class Frames {
     this.bytes.copy(bigger, 0, 0, this.length);
     this.bytes = bigger;
   }
+}
+
+/** A non-negative integer's decimal digits at `at`; where they end. */
+function digits(out: Buffer, at: number, n: number): number {
+  let len = 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+  for (let i = at + len - 1; i >= at; i--, n = Math.floor(n / 10)) out[i] = 0x30 + (n % 10);
+  return at + len;
 }

@@ -133,7 +133,7 @@ test('a send gives each viewer the newest of its share of the budget and counts 
     h.finished(i, e, bytes(e));
   }
   const frames = (h as unknown as { groups: Map<string, { frames: Frames }> }).groups.values().next().value!.frames;
-  assert.ok(frames.count <= 20, `at most twice the share waits (${frames.count})`);
+  assert.ok(frames.count <= 64, `at most max(twice the share, 64) wait (${frames.count})`);
   sendNow(h);
   for (const v of viewers) {
     const events = v.events();
@@ -147,22 +147,46 @@ test('a send gives each viewer the newest of its share of the budget and counts 
 
 test('Frames keeps frames intact across growth and drops, oldest first', () => {
   const f = new Frames();
-  const head = Buffer.from('event: x\ndata: ');
   const sent: string[] = [];
   for (let i = 0; i < 300; i++) {
-    // sizes from a few bytes to past the initial buffer
-    f.add(head, Buffer.from(JSON.stringify({ i, pad: 'p'.repeat((i * 997) % 40_000) })), 50);
+    // sizes from a few bytes to past the initial buffer; every third one a start (no id)
+    f.add(i % 3 === 0 ? -1 : i * 1_000_003, Buffer.from(JSON.stringify({ i, pad: 'p'.repeat((i * 997) % 40_000) })), 50);
     if (i % 120 === 119) sent.push(f.take(1000)!.toString());
   }
   sent.push(f.take(30)!.toString());
   assert.equal(f.take(30), null, 'nothing waits after a take');
-  const datas = sent.join('').split('\n\n').filter(Boolean);
-  const ids = datas.filter((d) => d.startsWith('event: x')).map((d) => (JSON.parse(d.slice(head.length)) as { i: number; pad: string }).i);
-  // each take of 120 had dropped down to the newest 50..100; the last one keeps 30 of what waits
+  const frames = sent.join('').split('\n\n').filter(Boolean);
+  const got = frames.filter((d) => !d.startsWith('event: skipped'));
+  const ids: number[] = [];
+  for (const frame of got) {
+    const { i } = JSON.parse(frame.slice(frame.indexOf('data: ') + 6)) as { i: number };
+    ids.push(i);
+    assert.ok(i % 3 === 0 ? frame.startsWith('event: started\ndata: {') : frame.startsWith(`id: ${i * 1_000_003}\nevent: entry\ndata: {`), frame.slice(0, 40));
+  }
   for (let k = 1; k < ids.length; k++) assert.ok(ids[k] > ids[k - 1], 'in order');
   assert.equal(ids.at(-1), 299);
-  const skippedCounts = datas.filter((d) => d.startsWith('event: skipped')).map((d) => (JSON.parse(d.split('data: ')[1]) as { count: number }).count);
+  const skippedCounts = frames.filter((d) => d.startsWith('event: skipped')).map((d) => (JSON.parse(d.split('data: ')[1]) as { count: number }).count);
   assert.equal(ids.length + skippedCounts.reduce((a, b) => a + b, 0), 300, 'every frame sent or counted as skipped');
+});
+
+test('when a send is full, starts are skipped and counted, finished entries still replace the oldest', () => {
+  const h = hub({ eventsPerSend: 6 });
+  const [a] = [viewer(h), viewer(h)];
+  for (let i = 1; i <= 3; i++) h.started(makeEntry({ id: `s-${i}`, stream: true }));
+  h.started(makeEntry({ id: 's-4', stream: true }));
+  const e = makeEntry({ id: 'f-1' });
+  h.finished(1, e, bytes(e));
+  sendNow(h);
+  // three per viewer a send: three starts, then the fourth skipped; the finished entry replaced the oldest
+  assert.deepEqual(
+    a.events().map((ev) => [ev.event, ev.event === 'skipped' ? ev.data : (JSON.parse(ev.data) as LogEntry).id]),
+    [
+      ['skipped', '{"count":2}'],
+      ['started', 's-2'],
+      ['started', 's-3'],
+      ['entry', 'f-1'],
+    ],
+  );
 });
 
 test('a viewer that does not read is dropped at the next send; the others still get it', () => {

@@ -30,7 +30,7 @@ export function writeEntry(e: LogEntry, out: Uint8Array, at: number): number {
   at = numField(out, at, e.stream ? K.streamTrue : K.streamFalse, e.status);
   at = strOrNullField(out, at, K.error, e.error);
   at = key(out, at, K.ttfbMs);
-  at = e.ttfb_ms === null ? key(out, at, K.null) : num(out, at, e.ttfb_ms);
+  at = e.ttfb_ms === null ? key(out, at, K.null) : jsonNumber(out, at, e.ttfb_ms);
   at = numField(out, at, K.durationMs, e.duration_ms);
   const u = e.usage;
   at = numField(out, at, K.usage, u.input_tokens);
@@ -190,7 +190,7 @@ function strOrNullField(out: Uint8Array, at: number, k: Uint8Array, s: string | 
 }
 
 function numField(out: Uint8Array, at: number, k: Uint8Array, n: number): number {
-  return num(out, key(out, at, k), n);
+  return jsonNumber(out, key(out, at, k), n);
 }
 
 function stringsField(out: Uint8Array, at: number, k: Uint8Array, list: readonly string[]): number {
@@ -287,7 +287,7 @@ function strings(out: Uint8Array, at: number, list: readonly string[]): number {
 }
 
 /** A number as JSON writes it: integers digit by digit, others as JavaScript prints them, non-finite ones as null. */
-function num(out: Uint8Array, at: number, n: number): number {
+export function jsonNumber(out: Uint8Array, at: number, n: number): number {
   if (!Number.isFinite(n)) return key(out, at, K.null);
   if (!Number.isInteger(n) || n >= 1e15 || n <= -1e15) return raw(out, at, `${n}`);
   if (n < 0) {

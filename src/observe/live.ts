@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { entryRoom, writeEntry } from './entry-json.js';
+import { entryRoom, jsonNumber, writeEntry } from './entry-json.js';
 import { matchesFilter, type LogFilter } from './filter.js';
 import type { LogEntry } from './types.js';
 import type { LogRecord } from '../store/log-store.js';
@@ -231,7 +231,7 @@ export class Frames {
     if (seq < 0) at += STARTED_HEAD.copy(b, at);
     else {
       at += ID_HEAD.copy(b, at);
-      at = digits(b, at, seq);
+      at = jsonNumber(b, at, seq);
       at += ENTRY_HEAD.copy(b, at);
     }
     b.set(json, at);
@@ -282,12 +282,4 @@ export class Frames {
     this.bytes.copy(bigger, 0, 0, this.length);
     this.bytes = bigger;
   }
-}
-
-/** A non-negative integer's decimal digits at `at`; where they end. */
-function digits(out: Buffer, at: number, n: number): number {
-  let len = 1;
-  for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
-  for (let i = at + len - 1; i >= at; i--, n = Math.floor(n / 10)) out[i] = 0x30 + (n % 10);
-  return at + len;
 }

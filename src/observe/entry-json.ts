@@ -4,7 +4,8 @@ import type { Attempt, LogEntry, UsageCounts } from './types.js';
  * A log entry as JSON, written field by field as UTF-8 straight into `out` from `at`: what
  * JSON.stringify(entry) gives (the same fields, in the order of LogEntry's declaration,
  * undefined ones left out), encoded, without making a string. Returns where it ended.
- * `out` must have entryRoom(e) bytes from `at` on.
+ * `out` must have entryRoom(e, state) bytes from `at` on. `state` is written instead of the
+ * entry's own (a stream's start is sent to live viewers as `"started"`, without a copy).
  *
  * Why bytes: the JSON built as a string (even written out field by field instead of by
  * JSON.stringify, which on Node 20 looks up `toJSON` on each of the entry's objects) was
@@ -16,7 +17,7 @@ import type { Attempt, LogEntry, UsageCounts } from './types.js';
  * compile when a type gains a field they do not list, and the tests compare the output with
  * JSON.stringify for entries with every field set.
  */
-export function writeEntry(e: LogEntry, out: Uint8Array, at: number): number {
+export function writeEntry(e: LogEntry, out: Uint8Array, at: number, state: LogEntry['state'] = e.state): number {
   at = strField(out, at, K.open, e.id);
   at = strField(out, at, K.time, e.time);
   at = strField(out, at, K.clientAddr, e.client_addr);
@@ -50,7 +51,7 @@ export function writeEntry(e: LogEntry, out: Uint8Array, at: number): number {
     out[at++] = 0x7d; // }
   }
   out[at++] = 0x5d; // ]
-  if (e.state !== undefined) at = strField(out, at, K.state, e.state);
+  if (state !== undefined) at = strField(out, at, K.state, state);
   out[at++] = 0x7d; // }
   return at;
 }
@@ -59,7 +60,7 @@ export function writeEntry(e: LogEntry, out: Uint8Array, at: number): number {
  * Bytes writeEntry may need for `e` (a bound, cheap to compute: a character takes at most 6
  * bytes, `\u001f` or a lone surrogate escaped; a number at most 24).
  */
-export function entryRoom(e: LogEntry): number {
+export function entryRoom(e: LogEntry, state: LogEntry['state'] = e.state): number {
   let chars =
     e.id.length +
     e.time.length +
@@ -71,7 +72,7 @@ export function entryRoom(e: LogEntry): number {
     lengthOf(e.output_model) +
     lengthOf(e.alias_option_id) +
     lengthOf(e.error) +
-    lengthOf(e.state);
+    lengthOf(state);
   let names = e.plugins.length;
   for (const p of e.plugins) chars += p.length;
   if (e.rules) {

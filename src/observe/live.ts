@@ -149,14 +149,11 @@ export class LiveHub {
     }
   }
 
-  /** `e`'s JSON with `"state":"started"` added, in the scratch buffer. */
+  /** `e`'s JSON with `"state":"started"`, in the scratch buffer. */
   private startedJson(e: LogEntry): Uint8Array {
-    const room = entryRoom(e) + STATE_STARTED.length;
+    const room = entryRoom(e, 'started');
     if (room > this.scratch.length) this.scratch = Buffer.allocUnsafeSlow(room);
-    // (the closing brace is overwritten; an entry the gateway is filling in has no state yet)
-    let end = writeEntry(e.state === undefined ? e : { ...e, state: undefined }, this.scratch, 0) - 1;
-    end += this.scratch.write(STATE_STARTED, end, 'latin1');
-    return this.scratch.subarray(0, end);
+    return this.scratch.subarray(0, writeEntry(e, this.scratch, 0, 'started'));
   }
 
   private ping(): void {
@@ -191,7 +188,6 @@ export class LiveHub {
 }
 
 const PING = Buffer.from(': ping\n\n');
-const STATE_STARTED = ',"state":"started"}';
 const STARTED_HEAD = Buffer.from('event: started\ndata: ');
 const ID_HEAD = Buffer.from('id: ');
 const ENTRY_HEAD = Buffer.from('\nevent: entry\ndata: ');

@@ -72,9 +72,12 @@ export class LiveHub {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    let text = 'retry: 3000\n: connected\n\n';
-    for (const rec of replay) text += `id: ${rec.seq}\nevent: entry\ndata: ${rec.json ?? JSON.stringify(rec.entry)}\n\n`;
-    res.write(text);
+    res.write('retry: 3000\n: connected\n\n');
+    // (framed as live entries are)
+    const replayed = new Frames();
+    for (const rec of replay) replayed.add(rec.seq, Buffer.from(rec.json ?? JSON.stringify(rec.entry)), replay.length);
+    const bytes = replayed.take(replay.length);
+    if (bytes) res.write(bytes);
     res.socket?.setNoDelay(true);
     const key = JSON.stringify([filter.model, filter.downstream, filter.status?.min, filter.status?.max]);
     let group = this.groups.get(key);

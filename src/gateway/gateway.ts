@@ -285,7 +285,13 @@ export class Gateway implements GatewayShared {
     if (entry.status === 0) entry.status = info.res.statusCode;
     entry.duration_ms = Math.round((performance.now() - info.start) * 10) / 10;
     try {
-      this.ctx.observer.finished(entry, info.payloads);
+      // The request's objects may have been promoted to the old generation while it ran (a
+      // stream's often are): a dead one still pointing at the capture would keep its young
+      // objects (chunks and strings held until packing) alive through scavenges, and they were
+      // promoted in turn, a KB a streamed request (bench/gc-by-mode.ts --stream).
+      const payloads = info.payloads;
+      info.payloads = undefined;
+      this.ctx.observer.finished(entry, payloads);
     } catch (e) {
       this.ctx.logger.error({ err: (e as Error).message }, 'request observer failed');
     }

@@ -7,8 +7,12 @@
 //                       off      request log, stdout request lines, stats and capture off:
 //                                only Prometheus metrics and downstream health are recorded
 //                       on       the default: all of it (the real observer)
-//                       capture  on, and capture_payloads set in the config file through the
-//                                ConfigManager.mutate the admin API uses
+//                       capture  on, and capture_payloads on: the daemon's config is then the one
+//                                the ConfigManager.mutate the admin API uses made with it on
+//                                (both configs are made once, at start; a switch swaps them,
+//                                without writing the file and rebuilding routes again: that
+//                                took ~8 ms of the event loop and left garbage behind, paid by
+//                                a user once, but here by every quarter-second slice)
 //   --from-src        the TypeScript sources through tsx instead of dist/ (run this file with
 //                     `node --import tsx`), to show how far that is from production
 // Usage: node [--import tsx] bench/lib/daemon-entry.mjs CONFIG [--control=FILE] [--from-src]
@@ -35,6 +39,18 @@ if (control) {
       health.record(entry);
     },
   };
+  // the config as the admin API's write-back makes it with capture_payloads on, and off
+  const cfg = daemon.ctx.config;
+  const configWith = async (capture) => {
+    await cfg.mutate((draft) => {
+      draft.capture_payloads = capture;
+    });
+    return cfg.current;
+  };
+  const capturing = await configWith(true);
+  const plain = await configWith(false);
+  let current = plain;
+  Object.defineProperty(cfg, 'current', { get: () => current });
   const modes = {
     none: { observer: { finished() {} }, capture: false },
     off: { observer: metricsAndHealth, capture: false },
@@ -44,15 +60,9 @@ if (control) {
   const server = createServer((req, res) => {
     const mode = modes[/^\/observe\/(\w+)$/.exec(req.url ?? '')?.[1] ?? ''];
     if (req.method !== 'POST' || !mode) return res.writeHead(404).end();
-    daemon.ctx.config
-      .mutate((draft) => {
-        draft.capture_payloads = mode.capture;
-      })
-      .then(() => {
-        daemon.ctx.observer = mode.observer;
-        res.writeHead(204).end();
-      })
-      .catch((e) => res.writeHead(500).end(String(e?.message ?? e)));
+    current = mode.capture ? capturing : plain;
+    daemon.ctx.observer = mode.observer;
+    res.writeHead(204).end();
   });
   server.listen(0, '127.0.0.1', () => writeFileSync(control, String(server.address().port)));
   server.unref();

@@ -43,8 +43,8 @@ export interface InterleaveSpec {
   warmupMs?: number;
   /**
    * Load before each measured slice, once the target's mode is set, not counted: what a
-   * switch costs (a config write-back and reload, routes and pipelines rebuilt, viewers
-   * connecting) is paid once by a user, but every slice here. Default 0.
+   * switch costs (viewers connecting, the first requests of a mode) is paid once by a user,
+   * but every slice here. Default 0.
    */
   settleMs?: number;
   /**

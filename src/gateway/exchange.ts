@@ -191,7 +191,7 @@ export class Exchange {
       body = this.raw;
     }
     entry.output_model = upstreamModel;
-    const pctx: PluginContext = ir ? { ...base, request: ir } : base;
+    const pctx: PluginContext = ir ? Object.assign({}, base, { request: ir }) : base;
     const url = buildUpstreamUrl(ds.format_urls?.[dsFormat] ?? ds.base_url, dsModule.upstreamPath(upstreamModel, this.stream));
     const headers = this.outgoingHeaders(ds, dsFormat, pipeline, pctx);
     return { target, ds, dsFormat, dsModule, pipeline, useHub, ir, pctx, url, body, headers };
@@ -247,7 +247,7 @@ export class Exchange {
         this.record(p, 429, performance.now(), err.message);
         return { kind: 'failed', error: err, retryable: true };
       }
-      const headers = pick.key ? { ...p.headers, ...p.dsModule.authHeaders(pick.key) } : p.headers;
+      const headers = pick.key ? Object.assign({}, p.headers, p.dsModule.authHeaders(pick.key)) : p.headers;
       // as sent, the key included (masked when the inspector reads it)
       if (cap) cap.downstreamHeaders = headers;
       const startedAt = performance.now();
@@ -531,10 +531,10 @@ export class Exchange {
         events = next;
       }
       for (const e of events) {
-        if (e.type === 'start' && e.usage) usage = { ...usage, ...e.usage };
-        else if (e.type === 'usage') usage = { ...usage, ...e.usage };
+        if (e.type === 'start' && e.usage) usage = Object.assign({}, usage, e.usage);
+        else if (e.type === 'usage') usage = Object.assign({}, usage, e.usage);
         else if (e.type === 'finish') {
-          if (e.usage) usage = { ...usage, ...e.usage };
+          if (e.usage) usage = Object.assign({}, usage, e.usage);
           if (held && !sawContent) return 'empty';
           terminal = true;
         } else if (e.type === 'error') {

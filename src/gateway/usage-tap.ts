@@ -55,7 +55,7 @@ export class UsageTap {
 
   private apply(o: Record<string, unknown>): void {
     const u = usageFrom(this.format, o);
-    if (u) this.usage = { ...this.usage, ...u };
+    if (u) this.usage = Object.assign({}, this.usage, u);
   }
 }
 

@@ -14,7 +14,7 @@ export interface EffectiveTimeouts {
 }
 
 export function timeoutsOf(ds: DownstreamConfig): EffectiveTimeouts {
-  return { ...DEFAULT_TIMEOUTS, ...ds.timeouts };
+  return Object.assign({}, DEFAULT_TIMEOUTS, ds.timeouts);
 }
 
 export interface UpstreamRequest {

@@ -71,7 +71,7 @@ export function createAnthropicStreamDecoder(store: ReasoningStore): StreamDecod
         stopReason = str(delta.stop_reason) ?? stopReason;
         stopSequence = str(delta.stop_sequence) ?? stopSequence;
         if (!isRecord(data.usage)) return [];
-        usage = { ...usage, ...usageFromAnthropic(data.usage, usage) };
+        usage = Object.assign({}, usage, usageFromAnthropic(data.usage, usage));
         return [{ type: 'usage', usage: { ...usage } }];
       }
       case 'message_stop': {

@@ -49,7 +49,7 @@ export function createAnthropicStreamEncoder(ctx: ClientResponseContext): Stream
 
   function start(id?: string, u?: Partial<Usage>): string {
     started = true;
-    if (u) usage = { ...usage, ...u };
+    if (u) usage = Object.assign({}, usage, u);
     const wireUsage = usageToAnthropic(usage);
     return frame('message_start', {
       message: {
@@ -90,7 +90,7 @@ export function createAnthropicStreamEncoder(ctx: ClientResponseContext): Stream
 
   function finish(ev: Extract<StreamEvent, { type: 'finish' }>): string {
     let out = ensureStarted() + close();
-    if (ev.usage) usage = { ...usage, ...ev.usage };
+    if (ev.usage) usage = Object.assign({}, usage, ev.usage);
     const wireUsage = usageToAnthropic(usage);
     const reason: FinishReason = ev.finishReason;
     out += frame('message_delta', {
@@ -126,7 +126,7 @@ export function createAnthropicStreamEncoder(ctx: ClientResponseContext): Stream
       case 'tool_call':
         return toolCall(ev);
       case 'usage':
-        usage = { ...usage, ...ev.usage };
+        usage = Object.assign({}, usage, ev.usage);
         return '';
       case 'finish':
         return finish(ev);

@@ -135,7 +135,7 @@ export class GeminiStreamEncoder implements StreamEncoder {
   }
 
   private mergeUsage(u: Partial<Usage>): void {
-    this.usage = this.usage ? { ...this.usage, ...u } : { ...u };
+    this.usage = Object.assign({}, this.usage, u);
   }
 }
 

@@ -8,6 +8,11 @@ const NEWLINE = 0x0a;
 /** Where entries start in the byte buffer: enough for a few hundred typical entries (~0.7 KB each). */
 const INITIAL_BYTES = 1 << 20;
 
+/** Spare batch buffers kept (a batch or two is in flight to the write thread at a time). */
+const MAX_SPARE_BATCHES = 4;
+/** A new batch buffer is a multiple of this, a quarter more than asked for, so that it fits the next batches too. */
+const BATCH_ROUND = 16 * 1024;
+
 /**
  * The observer's recent log entries, as their JSON in one buffer outside the JavaScript heap
  * and a few numbers each in typed arrays: the ring the live view, SSE replay and the first
@@ -42,6 +47,8 @@ export class EntryLog {
   private pending = 0;
   /** What each pending chunk's queries narrow by (CHUNK_ENTRIES entries each, the last one filling). */
   private bounds: ChunkBounds[] = [];
+  /** Buffers of batches taken before, handed back by reuse(): take() fills one that is large enough. */
+  private spare: ArrayBuffer[] = [];
 
   constructor(
     /** Entries the ring keeps. */
@@ -110,22 +117,50 @@ export class EntryLog {
     const first = this.count - this.pending;
     let total = 0;
     for (let i = first; i < this.count; i++) total += this.lengthAt(i);
-    const out = new Uint8Array(total);
+    const out = this.batchBuffer(total);
     const chunks: LogChunk[] = [];
     let o = 0;
     let i = first;
+    // entries lie one after the other but where the ring wrapped: a copy per run of them
+    let runStart = -1;
+    let runEnd = -1;
+    const copyRun = (): void => {
+      if (runStart >= 0) out.set(this.bytes.subarray(runStart, runEnd), o - (runEnd - runStart));
+    };
     for (const b of this.bounds) {
       const from = o;
       for (const end = i + b.n; i < end; i++) {
         const s = this.physical(i);
-        o += this.bytes.copy(out, o, this.starts[s], this.ends[s]);
+        if (this.starts[s] !== runEnd) {
+          copyRun();
+          runStart = this.starts[s];
+        }
+        runEnd = this.ends[s];
+        o += runEnd - this.starts[s];
       }
       chunks.push(b.chunk(out.subarray(from, o)));
     }
+    copyRun();
     this.pending = 0;
     this.bounds = [];
     while (this.count > this.capacity) this.count--;
     return chunks;
+  }
+
+  /** A buffer take() made, no longer read (the write thread is done with it): a later take() may fill it. */
+  reuse(buffer: ArrayBuffer): void {
+    if (this.spare.length < MAX_SPARE_BATCHES) this.spare.push(buffer);
+  }
+
+  /** `size` bytes for take(), in a spare buffer when one is large enough; a new one has room to spare. */
+  private batchBuffer(size: number): Uint8Array {
+    for (let i = 0; i < this.spare.length; i++) {
+      const b = this.spare[i];
+      if (b.byteLength < size) continue;
+      this.spare.splice(i, 1);
+      return new Uint8Array(b, 0, size);
+    }
+    return new Uint8Array(new ArrayBuffer(Math.ceil((size * 1.25) / BATCH_ROUND) * BATCH_ROUND), 0, size);
   }
 
   /** The stdout request lines of the pending entries from the `from`-th on. */

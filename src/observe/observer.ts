@@ -168,6 +168,7 @@ export class Observer implements RequestObserver {
           if (what === WRITE_LOG) deps.metrics.storeWriteFailed();
         },
         onThreadStart: () => deps.logger.debug('busy: the request log and statistics are now written to SQLite by a worker thread'),
+        reuse: (buffer) => this.ring.reuse(buffer),
       });
     }
     this.timer = setInterval(() => this.flush(), opts.flushIntervalMs).unref();

@@ -8,7 +8,7 @@ import { LogStore } from './log-store.js';
 import { OBSERVE_MIGRATIONS } from './schema.js';
 import { StatsStore } from './stats-store.js';
 import { writeLinesSync } from '../util/fd-write.js';
-import { batchLines, PRUNE_LOG, pruneStore, WRITE_LOG, writeBatch, type FromWorker, type ToWorker } from './writer.js';
+import { batchLines, PRUNE_LOG, pruneStore, transferables, WRITE_LOG, writeBatch, type FromWorker, type ToWorker } from './writer.js';
 
 const port = parentPort;
 if (!port) throw new Error('write-worker runs as a worker thread');
@@ -40,5 +40,9 @@ port.on('message', (m: ToWorker) => {
   } catch (e) {
     error = errorText(e);
   }
-  port.postMessage({ kind: 'written', id: m.id, what, error, linesError } satisfies FromWorker);
+  // the chunks' buffers go back to be filled again (SQLite and the lines copied what they need):
+  // a fresh ~100 KB buffer a batch, allocated there and freed here, cost both threads page
+  // faults and the allocator's trimming
+  const buffers = m.kind === 'write' ? transferables(m.batch) : [];
+  port.postMessage({ kind: 'written', id: m.id, what, error, linesError, buffers } satisfies FromWorker, buffers);
 });

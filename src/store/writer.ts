@@ -26,7 +26,8 @@ export interface WriteBatch {
 
 /** Messages of the write worker (src/store/write-worker.ts). */
 export type ToWorker = { kind: 'write'; id: number; batch: WriteBatch } | { kind: 'prune'; id: number; limits: LogPruneLimits } | { kind: 'close' };
-export type FromWorker = { kind: 'written'; id: number; what: string; error?: string; linesError?: string };
+/** `buffers`: the written batch's chunk buffers, handed back (transferred) for the next batches. */
+export type FromWorker = { kind: 'written'; id: number; what: string; error?: string; linesError?: string; buffers?: ArrayBuffer[] };
 
 /** Apply the log's count/age limits and the 12 months of stats (the same code on either thread). */
 export function pruneStore(log: LogStore, stats: StatsStore, limits: LogPruneLimits): void {
@@ -66,6 +67,8 @@ export interface StoreWriterDeps {
    */
   workerFromEntries: number;
   onError(what: string, e: unknown): void;
+  /** A batch's chunk buffer the write thread is done with, for EntryLog.take() to reuse. */
+  reuse?(buffer: ArrayBuffer): void;
   /** The worker thread started (for a debug line). */
   onThreadStart?(): void;
 }
@@ -166,6 +169,7 @@ export class StoreWriter {
     w.on('message', (m: FromWorker) => {
       if (m.error) this.deps.onError(m.what, new Error(m.error));
       if (m.linesError) this.deps.onError(WRITE_LINES, new Error(m.linesError));
+      if (m.buffers) for (const b of m.buffers) this.deps.reuse?.(b);
       this.done = m.id;
       this.release(m.id);
     });
@@ -194,7 +198,7 @@ export class StoreWriter {
 }
 
 /** The distinct buffers of a batch's chunk bytes (made for it by EntryLog.take or chunksOf). */
-function transferables(batch: WriteBatch): ArrayBuffer[] {
+export function transferables(batch: WriteBatch): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   for (const c of batch.chunks) if (c.bytes.buffer instanceof ArrayBuffer) out.add(c.bytes.buffer);
   return [...out];

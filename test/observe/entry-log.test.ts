@@ -67,7 +67,7 @@ test('ids with characters JSON escapes are found', () => {
   assert.equal(ring.get('a')?.seq, 2);
 });
 
-test('pending entries leave as chunks of CHUNK_ENTRIES consecutive seqs, their bytes in one buffer of their own', () => {
+test('pending entries leave as chunks of CHUNK_ENTRIES consecutive seqs, their bytes one after the other in one buffer of their own', () => {
   const log = new EntryLog(16, 300);
   const entries = filled(log, 101, 100 + 300, (i) => ({
     model: i <= 100 + CHUNK_ENTRIES ? 'm1' : i < 380 ? 'm2' : null,
@@ -88,10 +88,12 @@ test('pending entries leave as chunks of CHUNK_ENTRIES consecutive seqs, their b
   );
   const buffers = new Set(chunks.map((c) => c.bytes.buffer));
   assert.equal(buffers.size, 1);
-  assert.equal(
-    [...buffers][0].byteLength,
-    chunks.reduce((n, c) => n + c.bytes.byteLength, 0),
+  assert.deepEqual(
+    chunks.map((c) => c.bytes.byteOffset),
+    [0, chunks[0].bytes.byteLength, chunks[0].bytes.byteLength + chunks[1].bytes.byteLength],
   );
+  // (with room to spare, for a later batch to reuse it)
+  assert.ok([...buffers][0].byteLength >= chunks.reduce((n, c) => n + c.bytes.byteLength, 0));
   assert.deepEqual(
     entriesOf(chunks),
     entries.map((e, i) => ({ seq: 101 + i, entry: JSON.parse(JSON.stringify(e)) as LogEntry })),
@@ -187,4 +189,28 @@ test('both chunk makers split where seqs are not consecutive (an age prune keeps
     );
     assert.equal(Buffer.from(chunks[1].bytes).toString(), `${JSON.stringify(recs[3].entry)}\n${JSON.stringify(recs[4].entry)}\n`);
   }
+});
+
+test('a batch buffer handed back is filled by a later take() when it is large enough, and left alone when not', () => {
+  const log = new EntryLog(8, 200);
+  filled(log, 1, 100, (i) => ({ model: `m${i}` }));
+  const first = log.take();
+  const buffer = first[0].bytes.buffer as ArrayBuffer;
+  const small = new ArrayBuffer(16);
+  log.reuse(small);
+  log.reuse(buffer);
+  const entries = filled(log, 101, 150, (i) => ({ model: `again-${i}`, error: i % 2 ? 'x'.repeat(i) : null }));
+  const second = log.take();
+  assert.equal(second[0].bytes.buffer, buffer, 'the handed-back buffer is filled again');
+  assert.deepEqual(
+    entriesOf(second),
+    entries.map((e, i) => ({ seq: 101 + i, entry: JSON.parse(JSON.stringify(e)) as LogEntry })),
+    'what it holds is this batch, whole',
+  );
+  // the small one did not fit: a batch larger than every spare gets a new buffer
+  filled(log, 151, 350, (i) => ({ model: `big-${i}`, error: 'y'.repeat(200) }));
+  const third = log.take();
+  assert.notEqual(third[0].bytes.buffer, small);
+  assert.notEqual(third[0].bytes.buffer, buffer);
+  assert.equal(entriesOf(third).length, 200);
 });

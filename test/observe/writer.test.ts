@@ -216,3 +216,27 @@ test('stdout request lines left to a write thread that dies are written on the d
     await out.close();
   }
 });
+
+test("the write thread hands each batch's buffer back, and the next batch is written into it", async () => {
+  const h = await startHarness({ options: { flushIntervalMs: 60_000, flushBatchSize: 100, storeWorkerFrom: 0 } });
+  try {
+    const spare = (): ArrayBuffer[] => (h.obs.observer.ring as unknown as { spare: ArrayBuffer[] }).spare;
+    for (let i = 0; i < 100; i++) h.obs.observer.finished(makeEntry({ id: `a-${i}` }));
+    await h.obs.observer.flushed();
+    assert.equal(writerOf(h).threaded, true);
+    assert.equal(spare().length, 1, 'the first batch came back');
+    const back = spare()[0];
+    assert.equal(back.byteLength > 0, true, 'usable, not detached');
+    for (let i = 0; i < 100; i++) h.obs.observer.finished(makeEntry({ id: `b-${i}`, error: 'é'.repeat(i % 5) }));
+    h.obs.observer.flush();
+    assert.equal(spare().length, 0, 'the second batch took it');
+    assert.equal(back.byteLength, 0, 'and sent it to the thread again');
+    await h.obs.observer.flushed();
+    assert.equal(spare().length, 1);
+    assert.equal(h.obs.log!.count(), 200);
+    assert.equal(h.obs.log!.get('b-99')?.entry.error, 'é'.repeat(4));
+    assert.equal(h.obs.log!.get('a-0')?.entry.id, 'a-0');
+  } finally {
+    await h.close();
+  }
+});

@@ -9,7 +9,7 @@ const NEWLINE = 0x0a;
 const INITIAL_BYTES = 1 << 20;
 
 /** Spare batch buffers kept (a batch or two is in flight to the write thread at a time). */
-const MAX_SPARE_BATCHES = 4;
+const MAX_SPARE_BATCHES = 2;
 /** A new batch buffer is a multiple of this, a quarter more than asked for, so that it fits the next batches too. */
 const BATCH_ROUND = 16 * 1024;
 

@@ -102,7 +102,7 @@ export class LiveHub {
     for (const g of this.groups.values()) {
       if (!matchesFilter(e, g.filter)) continue;
       if (g.frames.count >= keep) g.frames.skip();
-      else g.frames.add(-1, (json ??= this.startedJson(e)), keep);
+      else g.frames.add(START_FRAME, (json ??= this.startedJson(e)), keep);
     }
     if (json) this.sendSoon();
   }
@@ -191,6 +191,8 @@ export class LiveHub {
 }
 
 const PING = Buffer.from(': ping\n\n');
+/** The `seq` Frames.add() takes for a stream's start: an `event: started` frame, without an id. */
+export const START_FRAME = -1;
 const STARTED_HEAD = Buffer.from('event: started\ndata: ');
 const ID_HEAD = Buffer.from('id: ');
 const ENTRY_HEAD = Buffer.from('\nevent: entry\ndata: ');
@@ -216,7 +218,7 @@ export class Frames {
   }
 
   /**
-   * Add a frame: a finished entry's (`seq` its id) or, with `seq` -1, a start's. Only the
+   * Add a frame: a finished entry's (`seq` its id) or, with `seq` START_FRAME, a start's. Only the
    * newest `keep` frames can be sent: when more wait (at least twice as many, and 64, so
    * that this is rare), the older ones are dropped and counted, so that memory stays bounded
    * however long a send waits.
@@ -227,7 +229,7 @@ export class Frames {
     const b = this.bytes;
     let at = this.length;
     this.starts.push(at);
-    if (seq < 0) at += STARTED_HEAD.copy(b, at);
+    if (seq === START_FRAME) at += STARTED_HEAD.copy(b, at);
     else {
       at += ID_HEAD.copy(b, at);
       at = jsonNumber(b, at, seq);

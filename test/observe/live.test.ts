@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { Frames, LiveHub } from '../../src/observe/live.js';
+import { Frames, LiveHub, START_FRAME } from '../../src/observe/live.js';
 import { entryJson } from '../../src/observe/entry-json.js';
 import type { LogEntry } from '../../src/observe/types.js';
 import { makeEntry } from './harness.js';
@@ -150,7 +150,7 @@ test('Frames keeps frames intact across growth and drops, oldest first', () => {
   const sent: string[] = [];
   for (let i = 0; i < 300; i++) {
     // sizes from a few bytes to past the initial buffer; every third one a start (no id)
-    f.add(i % 3 === 0 ? -1 : i * 1_000_003, Buffer.from(JSON.stringify({ i, pad: 'p'.repeat((i * 997) % 40_000) })), 50);
+    f.add(i % 3 === 0 ? START_FRAME : i * 1_000_003, Buffer.from(JSON.stringify({ i, pad: 'p'.repeat((i * 997) % 40_000) })), 50);
     if (i % 120 === 119) sent.push(f.take(1000)!.toString());
   }
   sent.push(f.take(30)!.toString());

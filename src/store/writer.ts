@@ -27,7 +27,7 @@ export interface WriteBatch {
 /** Messages of the write worker (src/store/write-worker.ts). */
 export type ToWorker = { kind: 'write'; id: number; batch: WriteBatch } | { kind: 'prune'; id: number; limits: LogPruneLimits } | { kind: 'close' };
 /** `buffers`: the written batch's chunk buffers, handed back (transferred) for the next batches. */
-export type FromWorker = { kind: 'written'; id: number; what: string; error?: string; linesError?: string; buffers?: ArrayBuffer[] };
+export type FromWorker = { kind: 'written'; id: number; what: string; error?: string; linesError?: string; buffers: ArrayBuffer[] };
 
 /** Apply the log's count/age limits and the 12 months of stats (the same code on either thread). */
 export function pruneStore(log: LogStore, stats: StatsStore, limits: LogPruneLimits): void {
@@ -169,7 +169,7 @@ export class StoreWriter {
     w.on('message', (m: FromWorker) => {
       if (m.error) this.deps.onError(m.what, new Error(m.error));
       if (m.linesError) this.deps.onError(WRITE_LINES, new Error(m.linesError));
-      if (m.buffers) for (const b of m.buffers) this.deps.reuse?.(b);
+      for (const b of m.buffers) this.deps.reuse?.(b);
       this.done = m.id;
       this.release(m.id);
     });

@@ -7,12 +7,12 @@
 //                       off      request log, stdout request lines, stats and capture off:
 //                                only Prometheus metrics and downstream health are recorded
 //                       on       the default: all of it (the real observer)
-//                       capture  on, and capture_payloads on: the daemon's config is then the one
-//                                the ConfigManager.mutate the admin API uses made with it on
-//                                (both configs are made once, at start; a switch swaps them,
-//                                without writing the file and rebuilding routes again: that
-//                                took ~8 ms of the event loop and left garbage behind, paid by
-//                                a user once, but here by every quarter-second slice)
+//                       capture  on, with capture_payloads on. Both configs (capture on and
+//                                off) are made once at start by ConfigManager.mutate, as the
+//                                admin API makes them; a switch swaps the current one. Writing
+//                                the file and rebuilding routes at each switch took ~8 ms of
+//                                the event loop and left garbage behind: paid once by a user,
+//                                but here by every quarter-second slice.
 //   --from-src        the TypeScript sources through tsx instead of dist/ (run this file with
 //                     `node --import tsx`), to show how far that is from production
 // Usage: node [--import tsx] bench/lib/daemon-entry.mjs CONFIG [--control=FILE] [--from-src]

@@ -119,24 +119,34 @@ export function requestLogLine(entryJson: string): string {
 
 const LINE_START = Buffer.from(REQUEST_LINE_START);
 
-/**
- * requestLogLine() of each entry of `jsonl` (JSON lines as UTF-8) from the `from`-th on, as
- * UTF-8, made by copying bytes (on the write thread: no strings for its garbage collector).
- */
-export function requestLineBytes(jsonl: Uint8Array, from = 0): Buffer {
-  const src = Buffer.from(jsonl.buffer, jsonl.byteOffset, jsonl.byteLength);
+/** Where requestLines() of `jsonl` from its `from`-th line on starts, and how many bytes it takes. */
+export function requestLinesRoom(jsonl: Uint8Array, from = 0): { at: number; size: number } {
+  const src = bytesOf(jsonl);
   let at = 0;
   for (let i = 0; i < from && at < src.length; i++) at = src.indexOf(0x0a, at) + 1;
   // (each line loses the entry's "{" and gains the line's start)
-  const out = Buffer.allocUnsafe(src.length - at + (LINE_START.length - 1) * countLines(src, at));
-  let o = 0;
+  return { at, size: src.length - at + (LINE_START.length - 1) * countLines(src, at) };
+}
+
+/**
+ * requestLogLine() of each entry of `jsonl` (JSON lines as UTF-8) from byte `at` on (see
+ * requestLinesRoom), as UTF-8 written into `out` at `o`; the offset after them. Made by copying
+ * bytes (on the write thread: no strings for its garbage collector).
+ */
+export function writeRequestLines(jsonl: Uint8Array, at: number, out: Buffer, o: number): number {
+  const src = bytesOf(jsonl);
   while (at < src.length) {
     const next = src.indexOf(0x0a, at) + 1;
     o += LINE_START.copy(out, o);
     o += src.copy(out, o, at + 1, next);
     at = next;
   }
-  return out;
+  return o;
+}
+
+/** A Buffer over the same bytes (no copy). */
+export function bytesOf(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 function countLines(b: Buffer, from: number): number {

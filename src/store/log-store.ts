@@ -1,9 +1,10 @@
 import type { Statement } from 'better-sqlite3';
-import { entryJson } from '../observe/entry-json.js';
+import { bytesOf, entryJson } from '../observe/entry-json.js';
 import { matchesFilter, type LogFilter } from '../observe/filter.js';
 import type { CapturedPayloads, LogEntry } from '../observe/types.js';
 import { requestIdTime } from '../util/request-id.js';
 import type { Db } from './db.js';
+import { ScratchBuffer } from '../util/scratch-buffer.js';
 
 /** A log entry with its paging cursor (finish order, increasing). */
 export interface LogRecord {
@@ -48,7 +49,7 @@ interface ChunkRow {
 /**
  * One chunk to store: its entries and what queries narrow by. The entries are consecutive
  * (seq `firstSeq` on) and travel as JSON lines, UTF-8 bytes: a chunk may be handed to the
- * write thread, where the row text (chunkRow) and the stdout lines (requestLineBytes) are made
+ * write thread, where the row text (chunkRow) and the stdout lines (batchLines) are made
  * from them, off the event loop.
  */
 export interface LogChunk {
@@ -82,6 +83,8 @@ export class LogStore {
   private readonly deleteChunk: Statement<[number]>;
   private readonly insertPayloads: Statement<[number, string, string]>;
   private readonly payloadsById: Statement<[string], { payloads: string }>;
+  /** Where each row's text is made (SQLite copies a bound value). */
+  private readonly rowScratch = new ScratchBuffer();
 
   constructor(private readonly db: Db) {
     this.insertChunk = db.prepare(
@@ -111,7 +114,18 @@ export class LogStore {
   /** Store chunks made by chunksOf (possibly in another thread: see StoreWriter). */
   insertChunks(chunks: readonly LogChunk[]): void {
     for (const c of chunks) {
-      this.insertChunk.run(c.firstSeq, c.firstSeq + c.n - 1, c.n, c.minMs, c.maxMs, c.models, c.downstreams, c.minStatus, c.maxStatus, chunkRow(c));
+      this.insertChunk.run(
+        c.firstSeq,
+        c.firstSeq + c.n - 1,
+        c.n,
+        c.minMs,
+        c.maxMs,
+        c.models,
+        c.downstreams,
+        c.minStatus,
+        c.maxStatus,
+        chunkRow(c, this.rowScratch),
+      );
     }
   }
 
@@ -307,19 +321,17 @@ export class ChunkBounds {
   }
 }
 
-function bytesOf(b: Uint8Array): Buffer {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-}
-
 /**
  * A chunk's row text, the JSON array of [seq, entry] that parseChunk reads, as UTF-8 (bound
  * as is and stored as text): made by copying the entries' bytes, on the write thread under
- * load, with no string for its garbage collector.
+ * load, with no string for its garbage collector. Written into `scratch` when given (valid until
+ * its next use), else into a Buffer of its own.
  */
-export function chunkRow(c: LogChunk): Buffer {
+export function chunkRow(c: LogChunk, scratch?: ScratchBuffer): Buffer {
   const src = bytesOf(c.bytes);
   // per entry at most "[", a seq of 16 digits, ",", "]" and ","
-  const out = Buffer.allocUnsafe(src.length + 20 * c.n + 2);
+  const room = src.length + 20 * c.n + 2;
+  const out = scratch ? scratch.take(room) : Buffer.allocUnsafe(room);
   let o = 0;
   out[o++] = 0x5b;
   for (let at = 0, seq = c.firstSeq; at < src.length; seq++) {

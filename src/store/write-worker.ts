@@ -8,6 +8,7 @@ import { LogStore } from './log-store.js';
 import { OBSERVE_MIGRATIONS } from './schema.js';
 import { StatsStore } from './stats-store.js';
 import { writeLinesSync } from '../util/fd-write.js';
+import { ScratchBuffer } from '../util/scratch-buffer.js';
 import { batchLines, PRUNE_LOG, pruneStore, transferables, WRITE_LOG, writeBatch, type FromWorker, type ToWorker } from './writer.js';
 
 const port = parentPort;
@@ -16,6 +17,7 @@ if (!port) throw new Error('write-worker runs as a worker thread');
 const db = openDatabaseFile((workerData as { file: string }).file, OBSERVE_MIGRATIONS);
 const log = new LogStore(db);
 const stats = new StatsStore(db);
+const lineScratch = new ScratchBuffer();
 
 port.on('message', (m: ToWorker) => {
   if (m.kind === 'close') {
@@ -27,7 +29,7 @@ port.on('message', (m: ToWorker) => {
   if (m.kind === 'write' && m.batch.lines) {
     // first, so that the lines wait for nothing
     try {
-      writeLinesSync(m.batch.lines.fd, batchLines(m.batch));
+      writeLinesSync(m.batch.lines.fd, batchLines(m.batch, lineScratch));
     } catch (e) {
       linesError = errorText(e);
     }

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Db } from './db.js';
 import type { LogChunk, LogPruneLimits, LogStore } from './log-store.js';
 import type { StatsAggregate, StatsStore } from './stats-store.js';
-import { requestLineBytes } from '../observe/entry-json.js';
+import { requestLinesRoom, writeRequestLines } from '../observe/entry-json.js';
+import { ScratchBuffer } from '../util/scratch-buffer.js';
 import { writeLinesSync } from '../util/fd-write.js';
 
 /** What failed, as reported to onError (and logged). */
@@ -35,15 +36,26 @@ export function pruneStore(log: LogStore, stats: StatsStore, limits: LogPruneLim
   stats.prune(limits.now);
 }
 
-/** The stdout lines a batch carries (WriteBatch.lines), as UTF-8: its entries', the first `from` left out. */
-export function batchLines(batch: WriteBatch): Buffer {
+/**
+ * The stdout lines a batch carries (WriteBatch.lines), as UTF-8: its entries', the first `from`
+ * left out. Written into `scratch` when given (valid until its next use).
+ */
+export function batchLines(batch: WriteBatch, scratch?: ScratchBuffer): Buffer {
   let skip = batch.lines?.from ?? 0;
-  const parts: Buffer[] = [];
+  const parts: { bytes: Uint8Array; at: number }[] = [];
+  let size = 0;
   for (const c of batch.chunks) {
-    if (skip < c.n) parts.push(requestLineBytes(c.bytes, skip));
+    if (skip < c.n) {
+      const room = requestLinesRoom(c.bytes, skip);
+      parts.push({ bytes: c.bytes, at: room.at });
+      size += room.size;
+    }
     skip = Math.max(0, skip - c.n);
   }
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  const out = scratch ? scratch.take(size) : Buffer.allocUnsafe(size);
+  let o = 0;
+  for (const p of parts) o = writeRequestLines(p.bytes, p.at, out, o);
+  return out.subarray(0, o);
 }
 
 /** Write a batch in one transaction: the same code on the daemon's thread and in the worker. */
@@ -86,6 +98,8 @@ export class StoreWriter {
   private waiters: { id: number; resolve: () => void }[] = [];
   private closing = false;
   private exited: Promise<void> | undefined;
+  /** Where the lines of batches written on this thread are made. */
+  private readonly lineScratch = new ScratchBuffer();
 
   constructor(private readonly deps: StoreWriterDeps) {}
 
@@ -108,7 +122,7 @@ export class StoreWriter {
     }
     if (batch.lines) {
       try {
-        writeLinesSync(batch.lines.fd, batchLines(batch));
+        writeLinesSync(batch.lines.fd, batchLines(batch, this.lineScratch));
       } catch (e) {
         this.deps.onError(WRITE_LINES, e);
       }

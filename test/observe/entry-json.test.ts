@@ -175,32 +175,38 @@ test('entryJson of an entry as the gateway builds it (fields set in another orde
   assert.deepEqual(JSON.parse(entryJson(e)), JSON.parse(JSON.stringify(e)));
 });
 
-test("requestLineBytes makes the stdout line of each JSON line, from the given one on; chunkRow the row text of [seq, entry] pairs; batchLines a batch's lines", async () => {
-  const { requestLineBytes, requestLogLine } = await import('../../src/observe/entry-json.js');
+test('batchLines makes the stdout line of each entry, from the given one on; chunkRow the row text of [seq, entry] pairs; both the same in a reused scratch buffer', async () => {
+  const { requestLogLine } = await import('../../src/observe/entry-json.js');
   const { chunkRow, chunksOf } = await import('../../src/store/log-store.js');
   const { batchLines } = await import('../../src/store/writer.js');
+  const { ScratchBuffer } = await import('../../src/util/scratch-buffer.js');
   const entries = [fullEntry({ id: 'a' }), fullEntry({ id: 'b', model: 'line\nbreak "q" é😀' }), fullEntry({ id: 'c', model: null, downstream_id: null })];
   const jsonl = entries.map((e) => entryJson(e) + '\n').join('');
-  const bytes = Buffer.from(jsonl);
   const lines = (from: number) =>
     entries
       .slice(from)
       .map((e) => requestLogLine(entryJson(e)))
       .join('');
-  for (const from of [0, 1, 2, 3]) assert.equal(requestLineBytes(bytes, from).toString(), lines(from), `from ${from}`);
+  const [chunk] = chunksOf(entries.map((entry, i) => ({ seq: 41 + i, entry })));
+  const scratch = new ScratchBuffer();
+  for (const from of [0, 1, 2, 3, 0]) {
+    const batch = { chunks: [chunk], stats: [], lines: { fd: 1, from } };
+    assert.equal(batchLines(batch).toString(), lines(from), `from ${from}`);
+    assert.equal(batchLines(batch, scratch).toString(), lines(from), `from ${from}, in the scratch buffer`);
+  }
   for (const line of lines(0).split('\n').filter(Boolean)) {
     const parsed = JSON.parse(line) as Record<string, unknown>;
     assert.equal(parsed.level, 'info');
     assert.equal(parsed.msg, 'request');
   }
 
-  const [chunk] = chunksOf(entries.map((entry, i) => ({ seq: 41 + i, entry })));
   assert.equal(Buffer.from(chunk.bytes).toString(), jsonl);
   assert.equal(chunk.bytes.byteLength, chunk.bytes.buffer.byteLength, 'the bytes own their buffer (it may be transferred)');
-  assert.deepEqual(
-    JSON.parse(chunkRow(chunk).toString()),
-    entries.map((e, i) => [41 + i, JSON.parse(JSON.stringify(e))]),
-  );
+  const rows = entries.map((e, i) => [41 + i, JSON.parse(JSON.stringify(e))]);
+  assert.deepEqual(JSON.parse(chunkRow(chunk).toString()), rows);
+  // a larger batch's lines first, then the row, in the same scratch: only the row's bytes come back
+  batchLines({ chunks: [chunk, chunk, chunk], stats: [], lines: { fd: 1, from: 0 } }, scratch);
+  assert.deepEqual(JSON.parse(chunkRow(chunk, scratch).toString()), rows);
   assert.equal(chunk.models, '\nclaude-fast\nline\nbreak "q" é😀\n');
   assert.equal(chunk.downstreams, '\nanthropic-main\n');
   const twice = { chunks: [chunk, chunk], stats: [] };

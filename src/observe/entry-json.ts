@@ -119,7 +119,7 @@ export function requestLogLine(entryJson: string): string {
 
 const LINE_START = Buffer.from(REQUEST_LINE_START);
 
-/** Where requestLines() of `jsonl` from its `from`-th line on starts, and how many bytes it takes. */
+/** Where writeRequestLines() starts in `jsonl` to begin at its `from`-th line, and how many bytes it writes from there. */
 export function requestLinesRoom(jsonl: Uint8Array, from = 0): { at: number; size: number } {
   const src = bytesOf(jsonl);
   let at = 0;

@@ -2,7 +2,8 @@
  * One Buffer reused for bytes that are made, handed to something that copies them (SQLite
  * binding a value, a write system call) and then dropped: the write thread's row texts and
  * stdout lines. A fresh Buffer of ~70–300 KB each time was memory the allocator took from the
- * system and gave back, and every page of it a page fault when first written.
+ * system and gave back, and every page of it a page fault when first written. It keeps the
+ * largest size asked for: one batch's worth, a few hundred KB with ordinary entries.
  */
 export class ScratchBuffer {
   private buf = Buffer.allocUnsafeSlow(0);

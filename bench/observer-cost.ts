@@ -19,8 +19,7 @@ import { createContext } from '../src/app/context.js';
 import { ConfigManager } from '../src/config/manager.js';
 import { CaptureSlabs, PayloadCapture } from '../src/gateway/capture.js';
 import { installObservability, type Observability } from '../src/observe/index.js';
-import { zeroUsage, type LogEntry } from '../src/observe/types.js';
-import { requestId } from '../src/util/request-id.js';
+import { benchEntry } from './lib/entries.js';
 import { cpuMs } from './lib/procfs.js';
 
 const total = Number(process.argv[2] ?? 200_000);
@@ -28,29 +27,6 @@ const rounds = Number(process.argv[3] ?? 5);
 const PER_TURN = 8;
 
 type Variant = 'off' | 'on' | 'capture';
-
-function entry(stream: boolean): LogEntry {
-  return {
-    id: requestId(),
-    time: new Date().toISOString(),
-    client_addr: '127.0.0.1',
-    client_format: 'openai',
-    path: '/v1/chat/completions',
-    model: 'bench-anthropic',
-    downstream_id: 'mock-anthropic-fast',
-    output_model: 'bench-anthropic',
-    alias_option_id: null,
-    rules: [],
-    stream,
-    status: 200,
-    error: null,
-    ttfb_ms: 4,
-    duration_ms: 4.4,
-    usage: { ...zeroUsage(), input_tokens: 42, output_tokens: 20 },
-    plugins: ['openai2anthropic'],
-    attempts: [{ downstream_id: 'mock-anthropic-fast', status: 200, duration_ms: 4 }],
-  };
-}
 
 const REQ_TEXT = JSON.stringify({ model: 'bench-anthropic', messages: [{ role: 'user', content: 'Hello there, how are you today?' }], stream: true });
 const UP_EVENT = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"word "}}\n\n';
@@ -135,7 +111,7 @@ async function run(s: Setup, variant: Variant, n: number): Promise<{ all: number
   for (let i = 0; i < n; i += PER_TURN) {
     for (let k = 0; k < PER_TURN; k++) {
       const stream = k % 2 === 0;
-      const e = entry(stream);
+      const e = benchEntry(stream);
       const t = traffic(i + k);
       if (!s.obs) continue;
       if (stream) s.obs.observer.started(e);

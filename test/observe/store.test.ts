@@ -145,6 +145,25 @@ test('captured payloads are bounded by count and never outlive their log entry',
   db.close();
 });
 
+test('a prune is one transaction: when a step fails, no chunk is gone and the log reads as before', () => {
+  const db = openDatabaseFile(':memory:', OBSERVE_MIGRATIONS);
+  const log = new LogStore(db);
+  for (let i = 1; i <= 3 * CHUNK_ENTRIES; i += CHUNK_ENTRIES) {
+    log.insertMany(Array.from({ length: CHUNK_ENTRIES }, (_, k) => ({ seq: i + k, entry: makeEntry({ id: `e${i + k}` }) })));
+  }
+  log.insertCapture({ seq: 1, id: 'e1', payloads: { client_request: { body: '{}', truncated: false } } });
+  // the prune's last step (captures of dropped entries) fails after the chunks were deleted
+  db.exec("CREATE TEMP TRIGGER no_capture_delete BEFORE DELETE ON captured_payloads BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+  assert.throws(() => log.pruneEntries({ maxEntries: CHUNK_ENTRIES, retentionDays: 30, now: Date.now() }), /disk says no/);
+  assert.equal(log.count(), 3 * CHUNK_ENTRIES);
+  assert.ok(log.get('e1'), 'the oldest entry is still there');
+  db.exec('DROP TRIGGER no_capture_delete');
+  assert.equal(log.pruneEntries({ maxEntries: CHUNK_ENTRIES, retentionDays: 30, now: Date.now() }), 2 * CHUNK_ENTRIES);
+  assert.equal(log.count(), CHUNK_ENTRIES);
+  assert.equal(log.captureCount(), 0);
+  db.close();
+});
+
 test('paging walks newest first with filters on model, downstream and status', () => {
   const db = openDatabaseFile(':memory:', OBSERVE_MIGRATIONS);
   const log = new LogStore(db);

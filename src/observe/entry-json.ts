@@ -1,4 +1,5 @@
 import type { Attempt, LogEntry, UsageCounts } from './types.js';
+import { ScratchBuffer } from '../util/scratch-buffer.js';
 
 /**
  * A log entry as JSON, written field by field as UTF-8 straight into `out` from `at`: what
@@ -93,14 +94,13 @@ function lengthOf(s: string | null | undefined): number {
   return s ? s.length : 0;
 }
 
-/** A scratch buffer for entryJson (grown when an entry needs more). */
-let scratch = Buffer.allocUnsafe(16 * 1024);
+/** Where entryJson writes (grown when an entry needs more). */
+const scratch = new ScratchBuffer(16 * 1024);
 
 /** The entry's JSON as a string (what writeEntry writes, decoded): for what is not on the request path. */
 export function entryJson(e: LogEntry): string {
-  const room = entryRoom(e);
-  if (room > scratch.length) scratch = Buffer.allocUnsafe(room);
-  return scratch.toString('utf8', 0, writeEntry(e, scratch, 0));
+  const out = scratch.take(entryRoom(e));
+  return out.toString('utf8', 0, writeEntry(e, out, 0));
 }
 
 /** How a request's stdout line starts: pino's level and message, then the entry's fields. */

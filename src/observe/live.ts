@@ -3,6 +3,7 @@ import { entryRoom, jsonNumber, writeEntry } from './entry-json.js';
 import { matchesFilter, type LogFilter } from './filter.js';
 import type { LogEntry } from './types.js';
 import type { LogRecord } from '../store/log-store.js';
+import { ScratchBuffer } from '../util/scratch-buffer.js';
 
 export interface LiveOptions {
   /** Comment line sent to idle viewers so proxies and browsers keep the stream open. */
@@ -52,7 +53,7 @@ export class LiveHub {
   private heartbeat: NodeJS.Timeout | undefined;
   private sendTimer: NodeJS.Timeout | undefined;
   /** Where a started entry's JSON is written before it is framed for each group. */
-  private scratch = Buffer.allocUnsafeSlow(16 * 1024);
+  private readonly scratch = new ScratchBuffer(16 * 1024);
 
   constructor(
     private readonly opts: LiveOptions,
@@ -154,9 +155,8 @@ export class LiveHub {
 
   /** `e`'s JSON with `"state":"started"`, in the scratch buffer. */
   private startedJson(e: LogEntry): Uint8Array {
-    const room = entryRoom(e, 'started');
-    if (room > this.scratch.length) this.scratch = Buffer.allocUnsafeSlow(room);
-    return this.scratch.subarray(0, writeEntry(e, this.scratch, 0, 'started'));
+    const out = this.scratch.take(entryRoom(e, 'started'));
+    return out.subarray(0, writeEntry(e, out, 0, 'started'));
   }
 
   private ping(): void {

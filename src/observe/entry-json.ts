@@ -1,4 +1,5 @@
 import type { Attempt, LogEntry, UsageCounts } from './types.js';
+import { bytesOf } from '../util/byte-slabs.js';
 import { ScratchBuffer } from '../util/scratch-buffer.js';
 
 /**
@@ -142,11 +143,6 @@ export function writeRequestLines(jsonl: Uint8Array, at: number, out: Buffer, o:
     at = next;
   }
   return o;
-}
-
-/** A Buffer over the same bytes (no copy). */
-export function bytesOf(b: Uint8Array): Buffer {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 function countLines(b: Buffer, from: number): number {

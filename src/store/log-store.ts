@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
-import { bytesOf, entryJson } from '../observe/entry-json.js';
+import { entryJson } from '../observe/entry-json.js';
+import { bytesOf } from '../util/byte-slabs.js';
 import { matchesFilter, type LogFilter } from '../observe/filter.js';
 import type { CapturedPayloads, LogEntry } from '../observe/types.js';
 import { requestIdTime } from '../util/request-id.js';

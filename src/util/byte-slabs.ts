@@ -64,6 +64,11 @@ interface Slab {
   live: number;
 }
 
+/** A Buffer over the same bytes as `b` (no copy; `b` itself when it is one). */
+export function bytesOf(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
 /**
  * The most bytes `s` can take in UTF-8: three per UTF-16 unit (a character of four bytes is
  * two units). Room enough without a pass over the string to count them.

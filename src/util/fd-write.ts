@@ -1,4 +1,5 @@
 import { fstatSync, writeSync } from 'node:fs';
+import { bytesOf } from './byte-slabs.js';
 
 /** What a pipe or socket takes in one write without interleaving it with another writer's (PIPE_BUF on Linux). */
 const ATOMIC_PIPE_WRITE = 4096;
@@ -36,7 +37,7 @@ export function writeLinesSync(fd: number, text: string | Uint8Array): void {
   const key = `${st.dev}:${st.ino}`;
   const deadline = stalled.has(key) ? 0 : Date.now() + FULL_PIPE_WAIT_MS;
   try {
-    writePieces(fd, typeof text === 'string' ? Buffer.from(text) : Buffer.from(text.buffer, text.byteOffset, text.byteLength), max, deadline);
+    writePieces(fd, typeof text === 'string' ? Buffer.from(text) : bytesOf(text), max, deadline);
     stalled.delete(key);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EAGAIN') stalled.add(key);

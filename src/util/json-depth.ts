@@ -1,3 +1,5 @@
+import { bytesOf } from './byte-slabs.js';
+
 /**
  * Whether a JSON text nests arrays/objects deeper than `max` levels. JSON.parse copes with any
  * depth, but the recursive code after it (JSON.stringify, structuredClone, the converters) runs
@@ -7,7 +9,7 @@
 export function nestsDeeperThan(json: Uint8Array, max: number): boolean {
   let depth = 0;
   const n = json.length;
-  const buf = Buffer.isBuffer(json) ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength);
+  const buf = bytesOf(json);
   for (let i = 0; i < n; i++) {
     const c = buf[i];
     if (c === 0x22 /* " */) {

@@ -120,13 +120,16 @@ export function requestLogLine(entryJson: string): string {
 
 const LINE_START = Buffer.from(REQUEST_LINE_START);
 
-/** Where writeRequestLines() starts in `jsonl` to begin at its `from`-th line, and how many bytes it writes from there. */
-export function requestLinesRoom(jsonl: Uint8Array, from = 0): { at: number; size: number } {
+/**
+ * Where writeRequestLines() starts in `jsonl`, JSON lines `n` in all, to begin at the `from`-th
+ * (`from` < `n`), and how many bytes it writes from there.
+ */
+export function requestLinesRoom(jsonl: Uint8Array, n: number, from: number): { at: number; size: number } {
   const src = bytesOf(jsonl);
   let at = 0;
-  for (let i = 0; i < from && at < src.length; i++) at = src.indexOf(0x0a, at) + 1;
+  for (let i = 0; i < from; i++) at = src.indexOf(0x0a, at) + 1;
   // (each line loses the entry's "{" and gains the line's start)
-  return { at, size: src.length - at + (LINE_START.length - 1) * countLines(src, at) };
+  return { at, size: src.length - at + (LINE_START.length - 1) * (n - from) };
 }
 
 /**
@@ -143,12 +146,6 @@ export function writeRequestLines(jsonl: Uint8Array, at: number, out: Buffer, o:
     at = next;
   }
   return o;
-}
-
-function countLines(b: Buffer, from: number): number {
-  let n = 0;
-  for (let at = b.indexOf(0x0a, from); at >= 0; at = b.indexOf(0x0a, at + 1)) n++;
-  return n;
 }
 
 function ascii(s: string): Uint8Array {

@@ -46,7 +46,7 @@ export function batchLines(batch: WriteBatch, scratch?: ScratchBuffer): Buffer {
   let size = 0;
   for (const c of batch.chunks) {
     if (skip < c.n) {
-      const room = requestLinesRoom(c.bytes, skip);
+      const room = requestLinesRoom(c.bytes, c.n, skip);
       parts.push({ bytes: c.bytes, at: room.at });
       size += room.size;
     }
